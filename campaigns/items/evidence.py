@@ -1,0 +1,159 @@
+"""Evidence files: checked by their content, re-encoded, stored outside static/.
+
+Images (JPEG, PNG, WebP) are decoded with Pillow, turned upright (phone photos carry their
+orientation in EXIF), re-encoded without metadata (no location leaks) and given a thumbnail.
+PDFs are recognised by their header and always served as downloads. Anything else is refused.
+Files live under UPLOAD_FOLDER with generated names; only views.evidence_file serves them.
+"""
+
+import hashlib
+import os
+import uuid
+import warnings
+from io import BytesIO
+from pathlib import Path
+
+from flask import current_app
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from campaigns.items.models import Evidence
+from portal import clock
+from portal.errors import ValidationFailed
+from portal.extensions import db
+
+IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+EXTENSIONS = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "application/pdf": "pdf",
+}
+MAX_PIXELS = 40_000_000  # a 40-megapixel photo; larger is refused (decompression bombs)
+MAX_SIDE = 3000  # stored images are scaled down to this
+THUMB_SIDE = 320
+
+
+class UploadRefused(ValidationFailed):
+    """The file cannot be accepted; `reason` says why in a word the views translate."""
+
+    def __init__(self, reason: str):
+        super().__init__(f"upload refused: {reason}", fields={"file": reason})
+        self.reason = reason
+
+
+def folder() -> Path:
+    path = Path(current_app.config["UPLOAD_FOLDER"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def path_of(stored_name: str) -> Path:
+    """The file's place on disk; names are generated, never taken from the user."""
+    if not stored_name or "/" in stored_name or "\\" in stored_name or stored_name.startswith("."):
+        raise ValueError("bad stored name")
+    return folder() / stored_name[:2] / stored_name
+
+
+def _clean_name(name: str | None) -> str:
+    """The user's file name for display and downloads only: no directories, no control chars."""
+    base = (name or "file").replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"|?*')
+    return base.strip(" .")[:200] or "file"
+
+
+def _read_limited(upload) -> bytes:
+    limit = current_app.config["MAX_EVIDENCE_BYTES"]
+    data = upload.stream.read(limit + 1)
+    if len(data) > limit:
+        raise UploadRefused("too_large")
+    if not data:
+        raise UploadRefused("empty")
+    return data
+
+
+def _decode_image(data: bytes) -> tuple[Image.Image, str]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            probe = Image.open(BytesIO(data))
+            if probe.format not in IMAGE_FORMATS:
+                raise UploadRefused("type")
+            if probe.width * probe.height > MAX_PIXELS:
+                raise UploadRefused("dimensions")
+            probe.verify()
+            image = Image.open(BytesIO(data))
+            image.load()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+            raise UploadRefused("dimensions") from error
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+            raise UploadRefused("corrupt") from error
+    return image, IMAGE_FORMATS[probe.format]
+
+
+def _encode(image: Image.Image, content_type: str, side: int) -> bytes:
+    image = ImageOps.exif_transpose(image)
+    image.thumbnail((side, side))
+    out = BytesIO()
+    if content_type == "image/png":
+        image.save(out, "PNG", optimize=True)
+    elif content_type == "image/webp":
+        image.save(out, "WEBP", quality=85)
+    else:
+        if image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
+        image.save(out, "JPEG", quality=85, optimize=True)
+    return out.getvalue()
+
+
+def _check_pdf(data: bytes) -> None:
+    if not data.startswith(b"%PDF-"):
+        raise UploadRefused("type")
+    if b"%%EOF" not in data[-2048:]:
+        raise UploadRefused("corrupt")
+
+
+def _write(content: bytes, extension: str) -> str:
+    name = f"{uuid.uuid4().hex}.{extension}"
+    target = path_of(name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".part")
+    try:
+        with open(tmp, "xb") as f:
+            f.write(content)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except OSError as error:
+        tmp.unlink(missing_ok=True)
+        raise UploadRefused("storage") from error
+    return name
+
+
+def store(item, upload, *, stage: str, by) -> Evidence:
+    """Check, re-encode and store one upload; return its (flushed) Evidence row."""
+    data = _read_limited(upload)
+    original_name = _clean_name(getattr(upload, "filename", None))
+    if data.startswith(b"%PDF-"):
+        _check_pdf(data)
+        content, content_type, thumb = data, "application/pdf", None
+    else:
+        image, content_type = _decode_image(data)
+        content = _encode(image.copy(), content_type, MAX_SIDE)
+        thumb = _encode(image, "image/jpeg", THUMB_SIDE)
+    stored = _write(content, EXTENSIONS[content_type])
+    thumb_name = _write(thumb, "jpg") if thumb else None
+    record = Evidence(
+        item_id=item.id,
+        stage=stage,
+        original_name=original_name,
+        stored_name=stored,
+        thumbnail_name=thumb_name,
+        content_type=content_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by_id=getattr(by, "id", None),
+        uploaded_at=clock.now(),
+    )
+    db.session.add(record)
+    db.session.flush()
+    return record

@@ -1,0 +1,142 @@
+"""Error pages (HTML in the user's language, JSON under /api) and the domain's exceptions."""
+
+from flask import jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """A refusal by a business rule; views turn it into a flash or an error answer."""
+
+    status = 422
+    code = "invalid"
+
+    def __init__(self, message: str, *, fields: dict[str, str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+class InvalidMove(DomainError):
+    """The item's state does not allow this action."""
+
+    status = 422
+    code = "invalid_state"
+
+
+class NotPermitted(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class StaleVersion(DomainError):
+    """Someone else changed the object since the user loaded it."""
+
+    status = 409
+    code = "conflict"
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    code = "invalid"
+
+
+TITLES = {
+    400: _l("The request could not be understood"),
+    401: _l("Please sign in"),
+    403: _l("You may not do this"),
+    404: _l("Not found"),
+    405: _l("Not allowed here"),
+    409: _l("Someone else changed this first"),
+    413: _l("The file is too large"),
+    422: _l("This cannot be done now"),
+    429: _l("Too many requests"),
+    500: _l("Something went wrong on our side"),
+    503: _l("The portal is unavailable for a moment"),
+}
+ADVICE = {
+    400: _l("Go back, reload the page and try again."),
+    401: _l("Sign in and try again."),
+    403: _l(
+        "If you think you should be able to, ask your campaign lead or the portal's operators."
+    ),
+    404: _l("The page or record does not exist, or it is not shared with you."),
+    405: _l("Go back and use the buttons on the page."),
+    409: _l("Reload the page to see the current state, then make your change again."),
+    413: _l("Choose a smaller file and try again."),
+    422: _l("Reload the page to see what can be done now."),
+    429: _l("Wait a moment and try again."),
+    500: _l(
+        "Your change was not saved. Try again in a moment; if it keeps happening, tell the portal's operators."
+    ),
+    503: _l("Try again in a minute."),
+}
+API_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "invalid",
+    429: "rate_limited",
+    500: "server_error",
+    503: "unavailable",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, message: str | None = None):
+    if wants_json():
+        body = {
+            "error": API_CODES.get(status, "error"),
+            "message": message or str(TITLES.get(status, "")),
+        }
+        return jsonify(body), status
+    return (
+        render_template(
+            "errors/error.html",
+            status=status,
+            title=TITLES.get(status, TITLES[500]),
+            advice=message or ADVICE.get(status, ADVICE[500]),
+        ),
+        status,
+    )
+
+
+def register(app):
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        status = error.code or 500
+        if isinstance(error, CSRFError):
+            from flask_babel import gettext
+
+            return error_response(
+                400,
+                gettext(
+                    "The form had expired or was sent from elsewhere. Reload the page and try again."
+                ),
+            )
+        body, status = error_response(status)
+        response = app.make_response((body, status))
+        retry_after = getattr(error, "retry_after", None)
+        if retry_after:
+            response.headers["Retry-After"] = str(retry_after)
+        return response
+
+    @app.errorhandler(DomainError)
+    def _domain_error(error: DomainError):
+        return error_response(error.status, error.message)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        from portal.extensions import db
+
+        db.session.rollback()
+        return error_response(500)
