@@ -131,6 +131,9 @@ def register(app):
 
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError):
+        from portal.extensions import db
+
+        db.session.rollback()
         return error_response(error.status, error.message)
 
     @app.errorhandler(Exception)

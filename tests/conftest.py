@@ -41,6 +41,21 @@ def base_config(tmp_path, database_url: str | None = None) -> dict:
     }
 
 
+def side_database(suffix: str) -> str:
+    """A PostgreSQL database of its own next to the test database (e.g. test_e2e), made empty."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    url = make_url(POSTGRES_URL)
+    name = f"{url.database}_{suffix}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
 _postgres_schema_ready = False
 
 

@@ -1,7 +1,7 @@
 """Browser tests: Playwright driving Debian's Chromium against a live portal with the demo data.
 
 The portal runs in a thread on a free port with its own database (a temporary SQLite file, or
-the PostgreSQL database `portal_e2e` when TEST_DATABASE_URL is set), loaded once per session
+the PostgreSQL database `<test database>_e2e` when TEST_DATABASE_URL is set), loaded once per session
 with the demo (CONTRACTS C1). Each test gets a fresh browser context (no cookies).
 Without Chromium the tests skip with the reason; `.ci/run` installs it.
 """
@@ -11,7 +11,6 @@ import shutil
 import threading
 
 import pytest
-from sqlalchemy import create_engine, text
 
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
 DEMO_PASSWORD = "portal-demo"
@@ -37,16 +36,11 @@ def pytest_collection_modifyitems(config, items):
 
 
 def _e2e_database(tmp_path_factory) -> str:
-    from tests.conftest import POSTGRES_URL
+    from tests.conftest import POSTGRES_URL, side_database
 
     if not POSTGRES_URL:
         return f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'portal.db'}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text("DROP DATABASE IF EXISTS portal_e2e WITH (FORCE)"))
-        connection.execute(text("CREATE DATABASE portal_e2e"))
-    admin.dispose()
-    return POSTGRES_URL.rsplit("/", 1)[0] + "/portal_e2e"
+    return side_database("e2e")
 
 
 @pytest.fixture(scope="session")
