@@ -169,6 +169,7 @@ def make_item(
     )
     if flagged_at is not None:
         item.flagged_at = flagged_at
+        item.flagged_on = clock.local_date(flagged_at)
     now = clock.now()
     path = {
         "assigned": [],
@@ -186,6 +187,7 @@ def make_item(
             item.measures = "Measures taken"
         elif step == "verified":
             item.verified_at = verified_at or now
+            item.verified_on = clock.local_date(item.verified_at)
         elif step == "withdrawn":
             item.withdrawn_at = now
         item.status = step

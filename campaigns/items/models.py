@@ -81,6 +81,9 @@ class Item(db.Model):
             "(status = 'verified') = (verified_at IS NOT NULL)", name="verified_at_iff_verified"
         ),
         CheckConstraint(
+            "(verified_at IS NULL) = (verified_on IS NULL)", name="verified_on_with_verified_at"
+        ),
+        CheckConstraint(
             "(status = 'withdrawn') = (withdrawn_at IS NOT NULL)",
             name="withdrawn_at_iff_withdrawn",
         ),
@@ -117,12 +120,16 @@ class Item(db.Model):
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
     flagged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     flagged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Local calendar days of flagging and verification, written by the verbs with the
+    # timestamps: cut-off dates and on-time counts compare them to dates in SQL.
+    flagged_on: Mapped[date] = mapped_column(Date)
     original_deadline: Mapped[date] = mapped_column(Date)
     deadline: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(enum_column_type(Status), default=Status.ASSIGNED)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    verified_on: Mapped[date | None] = mapped_column(Date, index=True)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     measures: Mapped[str | None] = mapped_column(Text)
     relapse_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -174,7 +181,7 @@ class Item(db.Model):
     @property
     def late(self) -> bool:
         """Verified after its deadline (kept once closed)."""
-        return self.verified_at is not None and clock.local_date(self.verified_at) > self.deadline
+        return self.verified_on is not None and self.verified_on > self.deadline
 
     @property
     def is_listed(self) -> bool:

@@ -196,6 +196,7 @@ def flag_item(
         team=team,
         flagged_by_id=getattr(by, "id", None),
         flagged_at=clock.now(),
+        flagged_on=clock.today(),
         original_deadline=deadline,
         deadline=deadline,
         status=Status.ASSIGNED,
@@ -262,7 +263,8 @@ def verify(item: Item, *, by, version=None, note: str = "") -> TimelineEntry:
     """The flagging team checked on site: the item is closed (销号)."""
     entry = _move("verify", item, by, version=version, note=note)
     item.verified_at = clock.now()
-    entry.data = {"late": clock.local_date(item.verified_at) > item.deadline}
+    item.verified_on = clock.local_date(item.verified_at)
+    entry.data = {"late": item.late}
     _flush_item()
     return entry
 
@@ -302,6 +304,7 @@ def relapse(item: Item, *, by, new_deadline: date, note: str, result: str) -> Ti
         },
     )
     item.verified_at = None
+    item.verified_on = None
     item.submitted_at = None
     item.deadline = new_deadline
     item.relapse_count = (item.relapse_count or 0) + 1

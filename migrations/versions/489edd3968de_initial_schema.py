@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 87d47cdef158
+Revision ID: 489edd3968de
 Revises: 
-Create Date: 2026-11-22 19:01:26.883223
+Create Date: 2026-11-22 19:14:19.477139
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '87d47cdef158'
+revision = '489edd3968de'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -280,12 +280,14 @@ def upgrade():
     sa.Column('team_id', sa.Integer(), nullable=False),
     sa.Column('flagged_by_id', sa.Integer(), nullable=True),
     sa.Column('flagged_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('flagged_on', sa.Date(), nullable=False),
     sa.Column('original_deadline', sa.Date(), nullable=False),
     sa.Column('deadline', sa.Date(), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('acknowledged_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('verified_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('verified_on', sa.Date(), nullable=True),
     sa.Column('withdrawn_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('measures', sa.Text(), nullable=True),
     sa.Column('relapse_count', sa.Integer(), nullable=False),
@@ -298,6 +300,7 @@ def upgrade():
     sa.CheckConstraint("severity IN ('general', 'major')", name=op.f('ck_items_severity_valid')),
     sa.CheckConstraint("status IN ('assigned', 'rectifying', 'submitted', 'verified', 'withdrawn')", name=op.f('ck_items_status_valid')),
     sa.CheckConstraint("status IN ('assigned', 'withdrawn') OR acknowledged_at IS NOT NULL", name=op.f('ck_items_acknowledged_before_work')),
+    sa.CheckConstraint('(verified_at IS NULL) = (verified_on IS NULL)', name=op.f('ck_items_verified_on_with_verified_at')),
     sa.CheckConstraint('relapse_count >= 0', name=op.f('ck_items_relapse_count_positive')),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_items_campaign_id_campaigns')),
     sa.ForeignKeyConstraint(['category_id'], ['campaign_categories.id'], name=op.f('fk_items_category_id_campaign_categories')),
@@ -325,7 +328,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_items_target_id'), ['target_id'], unique=False)
         batch_op.create_index('ix_items_team_status', ['team_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_items_town_id'), ['town_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_items_verified_at'), ['verified_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_items_verified_on'), ['verified_on'], unique=False)
 
     op.create_table('team_members',
     sa.Column('team_id', sa.Integer(), nullable=False),
@@ -569,7 +572,7 @@ def downgrade():
 
     op.drop_table('team_members')
     with op.batch_alter_table('items', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_items_verified_at'))
+        batch_op.drop_index(batch_op.f('ix_items_verified_on'))
         batch_op.drop_index(batch_op.f('ix_items_town_id'))
         batch_op.drop_index('ix_items_team_status')
         batch_op.drop_index(batch_op.f('ix_items_target_id'))
