@@ -310,3 +310,29 @@ def may_flag(user, campaign: Campaign) -> bool:
 def team_membership(user) -> ColumnElement[bool]:
     """Filter on Team: teams the user belongs to."""
     return Team.id.in_(select(team_members.c.team_id).where(team_members.c.user_id == user.id))
+
+
+def figures_scope(user) -> ColumnElement[bool]:
+    """Filter on Item for figures and exports: leads their campaigns, inspectors their teams'
+    campaigns, liaisons their own agency's items (lead or co-agency), admins everything."""
+    if not user.is_authenticated:
+        return false()
+    if user.is_admin:
+        return true()
+    clauses = []
+    if user.has_role(Role.LEAD):
+        clauses.append(Item.campaign_id.in_(_led_campaign_ids(user)))
+    if user.has_role(Role.INSPECTOR):
+        clauses.append(Item.campaign_id.in_(_team_campaign_ids(user)))
+    if user.has_role(Role.LIAISON):
+        clauses.append(
+            or_(
+                Item.lead_agency_id == user.agency_id,
+                Item.id.in_(
+                    select(item_co_agencies.c.item_id).where(
+                        item_co_agencies.c.agency_id == user.agency_id
+                    )
+                ),
+            )
+        )
+    return or_(*clauses) if clauses else false()

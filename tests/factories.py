@@ -162,11 +162,13 @@ def make_item(
         title=title or f"Problem {_n()}",
         lead_agency=lead_agency or make_agency(),
         co_agencies=co_agencies,
-        deadline=deadline or clock.today() + timedelta(days=20),
+        deadline=clock.today() + timedelta(days=20),
         listing_level=listing_level,
         listing_doc_no="DOC-1" if listing_level != "none" else None,
         check_access=False,
     )
+    if deadline is not None:  # may lie in the past, which the flag form refuses
+        item.deadline = item.original_deadline = deadline
     if flagged_at is not None:
         item.flagged_at = flagged_at
         item.flagged_on = clock.local_date(flagged_at)
