@@ -41,8 +41,11 @@ def guard_request():
     if endpoint in PUBLIC_ENDPOINTS or request.blueprint in SELF_AUTHENTICATING_BLUEPRINTS:
         return None
     if not current_user.is_authenticated:
+        from portal.errors import error_response, wants_json
         from portal.extensions import login_manager
 
+        if wants_json():
+            return error_response(401)
         return login_manager.unauthorized()
     return None
 

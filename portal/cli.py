@@ -14,6 +14,11 @@ def register(app):
     app.cli.add_command(create_token_command)
     app.cli.add_command(start_command)
 
+    from portal.backup import backup_command, restore_command
+
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+
 
 @click.command("demo")
 @with_appcontext
