@@ -99,9 +99,11 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
 
     from campaigns import blueprints
+    from campaigns.api import init_api
 
     for bp in blueprints():
         app.register_blueprint(bp)
+    init_api(app)
 
 
 def _register_request_hooks(app: Flask) -> None:
@@ -109,7 +111,7 @@ def _register_request_hooks(app: Flask) -> None:
 
     @app.before_request
     def end_idle_session():
-        if "_user_id" not in session:
+        if "_user_id" not in session or request.blueprint == "api":
             return
         now = clock.now().timestamp()
         seen = session.get("seen")

@@ -27,6 +27,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.login",
         "i18n.set_language",
         "health.health",
+        "api-docs.openapi_json",
     }
 )
 # Blueprints that authenticate on their own (API tokens): the session guard leaves them alone.

@@ -91,12 +91,14 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def error_response(status: int, message: str | None = None):
+def error_response(status: int, message: str | None = None, fields: dict | None = None):
     if wants_json():
         body = {
             "error": API_CODES.get(status, "error"),
             "message": message or str(TITLES.get(status, "")),
         }
+        if fields:
+            body["fields"] = fields
         return jsonify(body), status
     return (
         render_template(
@@ -107,6 +109,20 @@ def error_response(status: int, message: str | None = None):
         ),
         status,
     )
+
+
+def _invalid_fields(error: HTTPException) -> dict | None:
+    """Field errors from request validation (webargs puts them in error.data["messages"])."""
+    messages = (getattr(error, "data", None) or {}).get("messages")
+    if not messages:
+        return None
+    flat = {}
+    for location, problems in messages.items():
+        for field, reasons in (problems or {}).items():
+            flat[field if location in ("json", "query", "form") else f"{location}.{field}"] = (
+                "; ".join(map(str, reasons)) if isinstance(reasons, list) else str(reasons)
+            )
+    return flat
 
 
 def register(app):
@@ -122,7 +138,7 @@ def register(app):
                     "The form had expired or was sent from elsewhere. Reload the page and try again."
                 ),
             )
-        body, status = error_response(status)
+        body, status = error_response(status, fields=_invalid_fields(error))
         response = app.make_response((body, status))
         retry_after = getattr(error, "retry_after", None)
         if retry_after:
@@ -134,7 +150,7 @@ def register(app):
         from portal.extensions import db
 
         db.session.rollback()
-        return error_response(error.status, error.message)
+        return error_response(error.status, error.message, error.fields)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

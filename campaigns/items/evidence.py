@@ -85,7 +85,9 @@ def _decode_image(data: bytes) -> tuple[Image.Image, str]:
             image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
             raise UploadRefused("dimensions") from error
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        except UnidentifiedImageError as error:
+            raise UploadRefused("type") from error
+        except (OSError, SyntaxError, ValueError) as error:
             raise UploadRefused("corrupt") from error
     return image, IMAGE_FORMATS[probe.format]
 

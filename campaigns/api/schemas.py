@@ -1,0 +1,279 @@
+"""Request and response bodies of the API (marshmallow); they make the OpenAPI document.
+
+Field names follow the ledger columns of CONTRACTS C4 wherever a field is the same.
+"""
+
+from marshmallow import Schema, fields, validate
+
+from campaigns.campaigns.models import CampaignKind, ReviewScope
+from campaigns.items.lifecycle import ACTIONS, Status
+from campaigns.items.models import EnforcementKind, EvidenceStage, ListingLevel, Severity
+from campaigns.reviews.models import CheckResult
+
+
+def one_of(enum_cls) -> validate.OneOf:
+    return validate.OneOf([m.value for m in enum_cls])
+
+
+class ApiError(Schema):
+    error = fields.String(required=True, metadata={"example": "not_found"})
+    message = fields.String(required=True)
+    fields = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={"description": "invalid field → reason (422 only)"},
+    )
+
+
+# --- Campaigns and teams -------------------------------------------------------------------------
+
+
+class CampaignIn(Schema):
+    code = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[A-Za-z][A-Za-z0-9]{1,15}$"),
+        metadata={"example": "WS2026"},
+    )
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    kind = fields.String(required=True, validate=one_of(CampaignKind))
+    lead_agency = fields.String(required=True, metadata={"description": "agency code"})
+    agencies = fields.List(
+        fields.String(), load_default=list, metadata={"description": "participating agency codes"}
+    )
+    leads = fields.List(
+        fields.String(),
+        load_default=list,
+        metadata={"description": "usernames of further campaign leads"},
+    )
+    action_starts = fields.Date(required=True)
+    action_ends = fields.Date(required=True)
+    review_days = fields.Integer(load_default=30, validate=validate.Range(min=1, max=366))
+    review_scope = fields.String(
+        load_default=ReviewScope.LISTED.value, validate=one_of(ReviewScope)
+    )
+    categories = fields.List(
+        fields.String(validate=validate.Length(min=1, max=120)),
+        load_default=None,
+        metadata={"description": "category names; default: the kind's"},
+    )
+
+
+class CategoryOut(Schema):
+    code = fields.String()
+    name_zh = fields.String()
+    name_en = fields.String()
+
+
+class CampaignOut(Schema):
+    code = fields.String()
+    title = fields.String()
+    kind = fields.String()
+    status = fields.String(metadata={"description": "draft | active | review | closed"})
+    lead_agency = fields.String()
+    agencies = fields.List(fields.String())
+    leads = fields.List(fields.String())
+    action_starts = fields.Date()
+    action_ends = fields.Date()
+    review_starts = fields.Date()
+    review_ends = fields.Date()
+    review_days = fields.Integer()
+    review_scope = fields.String()
+    categories = fields.List(fields.Nested(CategoryOut))
+
+
+class CampaignList(Schema):
+    campaigns = fields.List(fields.Nested(CampaignOut))
+
+
+class TeamIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    leader = fields.String(required=True, metadata={"description": "username"})
+    members = fields.List(fields.String(), load_default=list)
+    towns = fields.List(
+        fields.String(), load_default=list, metadata={"description": "town names or codes"}
+    )
+
+
+class TeamOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    leader = fields.String(allow_none=True)
+    members = fields.List(fields.String())
+    towns = fields.List(fields.String())
+
+
+class TeamList(Schema):
+    teams = fields.List(fields.Nested(TeamOut))
+
+
+# --- Items ----------------------------------------------------------------------------------------
+
+
+class TimelineOut(Schema):
+    at = fields.DateTime()
+    actor = fields.String(allow_none=True)
+    agency = fields.String(allow_none=True)
+    kind = fields.String()
+    action = fields.String(allow_none=True)
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String(allow_none=True)
+    note = fields.String()
+    data = fields.Dict()
+    evidence_id = fields.Integer(allow_none=True)
+
+
+class EvidenceOut(Schema):
+    id = fields.Integer()
+    stage = fields.String()
+    name = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    uploaded_at = fields.DateTime()
+    url = fields.String()
+
+
+class ItemOut(Schema):
+    ref = fields.String(metadata={"example": "WS2026-0042"})
+    campaign = fields.String()
+    version = fields.Integer()
+    status = fields.String(validate=one_of(Status))
+    office_ref = fields.String(allow_none=True)
+    target = fields.String()
+    credit_code = fields.String(allow_none=True)
+    district = fields.String()
+    town = fields.String(allow_none=True)
+    category = fields.String()
+    title = fields.String()
+    description = fields.String()
+    severity = fields.String()
+    listing_level = fields.String()
+    listing_doc_no = fields.String(allow_none=True)
+    lead_agency = fields.String()
+    co_agencies = fields.List(fields.String())
+    team = fields.String()
+    deadline = fields.Date()
+    original_deadline = fields.Date()
+    flagged_at = fields.DateTime()
+    verified_at = fields.DateTime(allow_none=True)
+    overdue = fields.Boolean()
+    light = fields.String(allow_none=True)
+    late = fields.Boolean()
+    relapses = fields.Integer()
+    measures = fields.String(allow_none=True)
+
+
+class ItemDetail(ItemOut):
+    timeline = fields.List(fields.Nested(TimelineOut))
+    evidence = fields.List(fields.Nested(EvidenceOut))
+    actions = fields.List(
+        fields.String(), metadata={"description": "actions this token's user may take now"}
+    )
+
+
+class ActionIn(Schema):
+    action = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            [a for a in ACTIONS if a not in ("relapse", "evidence", "edit", "list")]
+        ),
+    )
+    version = fields.Integer(required=True)
+    note = fields.String(load_default="", validate=validate.Length(max=4000))
+    measures = fields.String(load_default="", validate=validate.Length(max=4000))
+    new_deadline = fields.Date(load_default=None)
+    to_agency = fields.String(load_default=None)
+    kind = fields.String(load_default=None, validate=one_of(EnforcementKind))
+    date = fields.Date(load_default=None)
+    amount = fields.Decimal(
+        load_default=None,
+        places=2,
+        as_string=True,
+        validate=validate.Range(min=0, min_inclusive=False),
+    )
+    document_no = fields.String(load_default="", validate=validate.Length(max=80))
+
+
+class EvidenceIn(Schema):
+    stage = fields.String(
+        load_default=EvidenceStage.AFTER.value,
+        validate=validate.OneOf(["before", "after", "other"]),
+    )
+    note = fields.String(load_default="", validate=validate.Length(max=4000))
+
+
+class FileIn(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class ItemIn(Schema):
+    office_ref = fields.String(load_default=None, validate=validate.Length(max=60))
+    target = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    credit_code = fields.String(load_default=None)
+    district = fields.String(required=True)
+    town = fields.String(load_default=None)
+    category = fields.String(required=True)
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    description = fields.String(load_default="", validate=validate.Length(max=4000))
+    severity = fields.String(load_default=Severity.GENERAL.value, validate=one_of(Severity))
+    listing_level = fields.String(
+        load_default=ListingLevel.NONE.value, validate=one_of(ListingLevel)
+    )
+    listing_doc_no = fields.String(load_default=None, validate=validate.Length(max=80))
+    lead_agency = fields.String(required=True)
+    co_agencies = fields.List(fields.String(), load_default=list)
+    deadline = fields.Date(required=True)
+    team = fields.String(required=True)
+
+
+class ItemQuery(Schema):
+    campaign = fields.String()
+    status = fields.String(validate=one_of(Status))
+    district = fields.String()
+    agency = fields.String()
+    team = fields.String()
+    category = fields.String()
+    listing_level = fields.String(validate=one_of(ListingLevel))
+    overdue = fields.Boolean()
+    q = fields.String(validate=validate.Length(max=100))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class ItemPage(Schema):
+    items = fields.List(fields.Nested(ItemOut))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+# --- Figures and reviews -------------------------------------------------------------------------
+
+
+class CompletionQuery(Schema):
+    by = fields.String(
+        load_default="district",
+        validate=validate.OneOf(["district", "agency", "team", "category", "listing_level"]),
+    )
+    as_of = fields.Date(load_default=None)
+
+
+class CompletionRow(Schema):
+    group = fields.String()
+    items = fields.Integer()
+    verified = fields.Integer()
+    open = fields.Integer()
+    overdue = fields.Integer()
+    completion_rate = fields.String(allow_none=True, metadata={"example": "93.59"})
+    on_time_rate = fields.String(allow_none=True)
+
+
+class Completion(Schema):
+    by = fields.String()
+    as_of = fields.Date()
+    rows = fields.List(fields.Nested(CompletionRow))
+
+
+class CheckIn(Schema):
+    result = fields.String(required=True, validate=one_of(CheckResult))
+    note = fields.String(load_default="", validate=validate.Length(max=4000))
+    new_deadline = fields.Date(load_default=None)

@@ -1,0 +1,325 @@
+"""The endpoints of CONTRACTS C5. Each loads through the access policy and calls an operation."""
+
+from flask import abort, send_file
+from flask_login import current_user
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from campaigns.api import auth, present
+from campaigns.api.schemas import (
+    ActionIn,
+    ApiError,
+    CampaignIn,
+    CampaignList,
+    CampaignOut,
+    Completion,
+    CompletionQuery,
+    EvidenceIn,
+    EvidenceOut,
+    FileIn,
+    ItemDetail,
+    TeamIn,
+    TeamList,
+    TeamOut,
+)
+from campaigns.campaigns.models import Campaign
+from campaigns.campaigns.operations import create_campaign
+from campaigns.figures.queries import completion_table
+from campaigns.items import operations as verbs
+from campaigns.items.evidence import UploadRefused, path_of
+from campaigns.items.models import Item
+from campaigns.teams.models import Team
+from campaigns.teams.operations import save_team
+from portal import access, clock
+from portal.accounts.models import User
+from portal.directory.models import Agency, Region, RegionLevel
+from portal.errors import NotPermitted, StaleVersion, ValidationFailed
+from portal.extensions import csrf, db
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1", description="Joint enforcement portal API")
+csrf.exempt(bp)
+auth.protect(bp)
+
+ERRORS = {401: "Missing or bad token", 403: "Not allowed to this user", 404: "Not found"}
+
+
+def _errors(*codes):
+    """Document the JSON error answers of an endpoint."""
+
+    def decorator(func):
+        for code in codes:
+            func = bp.alt_response(code, schema=ApiError, description=ERRORS.get(code, "Error"))(
+                func
+            )
+        return func
+
+    return decorator
+
+
+# --- Look-ups by the names the bodies use -------------------------------------------------------
+
+
+def _agencies(codes, field: str) -> list[Agency]:
+    codes = list(dict.fromkeys(codes))
+    found = {a.code: a for a in db.session.scalars(select(Agency).where(Agency.code.in_(codes)))}
+    if missing := [c for c in codes if c not in found]:
+        raise ValidationFailed(f"unknown agency: {', '.join(missing)}", fields={field: "unknown"})
+    return [found[c] for c in codes]
+
+
+def _users(usernames, field: str) -> list[User]:
+    usernames = list(dict.fromkeys(usernames))
+    found = {
+        u.username: u
+        for u in db.session.scalars(select(User).where(User.username.in_(usernames), User.active))
+    }
+    if missing := [u for u in usernames if u not in found]:
+        raise ValidationFailed(f"unknown user: {', '.join(missing)}", fields={field: "unknown"})
+    return [found[u] for u in usernames]
+
+
+def _towns(names) -> list[Region]:
+    towns = []
+    for name in names:
+        town = db.session.scalar(
+            select(Region)
+            .where(
+                Region.level == RegionLevel.TOWN, (Region.name_zh == name) | (Region.code == name)
+            )
+            .limit(1)
+        )
+        if town is None:
+            raise ValidationFailed(f"unknown town: {name}", fields={"towns": "unknown"})
+        towns.append(town)
+    return towns
+
+
+# --- Campaigns and teams -------------------------------------------------------------------------
+
+
+@bp.route("/campaigns", methods=["GET"])
+@bp.response(200, CampaignList)
+@_errors(401)
+def list_campaigns():
+    """The campaigns this user may see."""
+    rows = db.session.scalars(
+        select(Campaign).where(access.visible_campaigns(current_user)).order_by(Campaign.code)
+    )
+    return {"campaigns": [present.campaign(c) for c in rows]}
+
+
+@bp.route("/campaigns", methods=["POST"])
+@bp.arguments(CampaignIn)
+@bp.response(201, CampaignOut)
+@_errors(401, 403)
+def create(body):
+    """Create a campaign (leads and admins); its categories default to its kind's."""
+    if not access.may_create_campaign(current_user):
+        raise NotPermitted("only leads and admins create campaigns")
+    lead_agency = _agencies([body["lead_agency"]], "lead_agency")[0]
+    leads = _users(body["leads"], "leads")
+    if current_user.has_role("lead") and current_user.id not in {u.id for u in leads}:
+        leads.append(current_user)
+    categories = None
+    if body["categories"]:
+        categories = [(f"c{i + 1}", name, name) for i, name in enumerate(body["categories"])]
+    campaign = create_campaign(
+        by=current_user,
+        code=body["code"],
+        title=body["title"],
+        kind=body["kind"],
+        lead_agency=lead_agency,
+        agencies=_agencies(body["agencies"], "agencies"),
+        leads=leads,
+        action_starts=body["action_starts"],
+        action_ends=body["action_ends"],
+        review_days=body["review_days"],
+        review_scope=body["review_scope"],
+        categories=categories,
+    )
+    db.session.commit()
+    return present.campaign(campaign)
+
+
+@bp.route("/campaigns/<code>", methods=["GET"])
+@bp.response(200, CampaignOut)
+@_errors(401, 404)
+def show_campaign(code):
+    """One campaign."""
+    return present.campaign(access.campaign_or_404(code))
+
+
+@bp.route("/campaigns/<code>/teams", methods=["GET"])
+@bp.response(200, TeamList)
+@_errors(401, 404)
+def list_teams(code):
+    """The campaign's supervision teams."""
+    campaign = access.campaign_or_404(code)
+    teams = db.session.scalars(
+        select(Team).where(Team.campaign_id == campaign.id).order_by(Team.name)
+    )
+    return {"teams": [present.team(t) for t in teams]}
+
+
+@bp.route("/campaigns/<code>/teams", methods=["POST"])
+@bp.arguments(TeamIn)
+@bp.response(201, TeamOut)
+@_errors(401, 403, 404)
+def create_team(body, code):
+    """Form a team (the campaign's leads)."""
+    campaign = access.campaign_or_404(code)
+    if not access.leads_campaign(current_user, campaign):
+        raise NotPermitted("only the campaign's leads form teams")
+    team = save_team(
+        None,
+        campaign=campaign,
+        by=current_user,
+        name=body["name"],
+        leader=_users([body["leader"]], "leader")[0],
+        members=_users(body["members"], "members"),
+        towns=_towns(body["towns"]),
+    )
+    db.session.commit()
+    return present.team(team)
+
+
+# --- Items ----------------------------------------------------------------------------------------
+
+
+@bp.route("/items/<ref>", methods=["GET"])
+@bp.response(200, ItemDetail)
+@_errors(401, 404)
+def show_item(ref):
+    """An item with its version, timeline, evidence and the actions open to this user."""
+    item = access.item_or_404(ref)
+    return present.item_detail(item, current_user)
+
+
+def _dispatch(item: Item, body: dict):
+    """Call the operation for `body["action"]` with the fields it takes."""
+    action, by, note, version = body["action"], current_user, body["note"], body["version"]
+    if action == "acknowledge":
+        return verbs.acknowledge(item, by=by, version=version, note=note)
+    if action == "submit":
+        return verbs.submit_rectification(item, by=by, measures=body["measures"], version=version)
+    if action == "verify":
+        return verbs.verify(item, by=by, version=version, note=note)
+    if action == "return":
+        return verbs.return_for_rework(item, by=by, note=note, version=version)
+    if action == "withdraw":
+        return verbs.withdraw(item, by=by, note=note, version=version)
+    if action == "extend_request":
+        if body["new_deadline"] is None:
+            raise ValidationFailed("new_deadline is required", fields={"new_deadline": "required"})
+        return verbs.request_extension(item, by=by, new_deadline=body["new_deadline"], note=note)
+    if action in ("extend_approve", "extend_refuse"):
+        return verbs.decide_extension(
+            item, by=by, approve=action == "extend_approve", note=note, version=version
+        )
+    if action == "transfer_propose":
+        if not body["to_agency"]:
+            raise ValidationFailed("to_agency is required", fields={"to_agency": "required"})
+        to_agency = _agencies([body["to_agency"]], "to_agency")[0]
+        return verbs.propose_transfer(item, by=by, to_agency=to_agency, note=note)
+    if action in ("transfer_accept", "transfer_decline"):
+        return verbs.answer_transfer(
+            item, by=by, accept=action == "transfer_accept", note=note, version=version
+        )
+    if action == "comment":
+        return verbs.comment(item, by=by, note=note)
+    if action == "enforcement":
+        problems = {f: "required" for f in ("kind", "date") if body[f] is None}
+        if problems:
+            raise ValidationFailed("kind and date are required", fields=problems)
+        return verbs.record_enforcement(
+            item,
+            by=by,
+            kind=body["kind"],
+            action_date=body["date"],
+            document_no=body["document_no"],
+            amount=body["amount"],
+            note=note,
+        )
+    raise ValidationFailed("unknown action", fields={"action": "unknown"})
+
+
+@bp.route("/items/<ref>/actions", methods=["POST"])
+@bp.arguments(ActionIn)
+@bp.response(200, ItemDetail)
+@bp.alt_response(409, schema=ItemDetail, description="Stale version: the current item")
+@bp.alt_response(422, schema=ApiError, description="Not possible in the item's state, or invalid")
+@_errors(401, 403, 404)
+def act(body, ref):
+    """Take an action on an item (the lifecycle table decides who may, from which state)."""
+    item = access.item_or_404(ref, for_update=True)
+    if not access.may(current_user, body["action"], item):
+        raise NotPermitted(f"not permitted: {body['action']}")
+    if body["version"] != item.version:
+        return present.item_detail(item, current_user), 409
+    try:
+        _dispatch(item, body)
+    except StaleVersion:
+        db.session.rollback()
+        return present.item_detail(access.item_or_404(ref), current_user), 409
+    db.session.commit()
+    return present.item_detail(access.item_or_404(ref), current_user)
+
+
+@bp.route("/items/<ref>/evidence", methods=["POST"])
+@bp.arguments(EvidenceIn, location="form")
+@bp.arguments(FileIn, location="files")
+@bp.response(201, EvidenceOut)
+@bp.alt_response(413, schema=ApiError, description="The file is too large")
+@bp.alt_response(422, schema=ApiError, description="Not an accepted file, or not possible now")
+@_errors(401, 403, 404)
+def upload_evidence(form, files, ref):
+    """Upload a photo (JPEG, PNG, WebP) or PDF; `submit` needs at least one `after` file."""
+    item = access.item_or_404(ref)
+    try:
+        record = verbs.add_evidence(
+            item, by=current_user, upload=files["file"], stage=form["stage"], note=form["note"]
+        )
+    except UploadRefused as refused:
+        if refused.reason == "too_large":
+            abort(413)
+        raise
+    db.session.commit()
+    return present.evidence(item, record)
+
+
+@bp.route("/items/<ref>/evidence/<int:evidence_id>", methods=["GET"])
+@bp.response(200, description="The file", content_type="application/octet-stream")
+@_errors(401, 404)
+def evidence_file(ref, evidence_id):
+    """An evidence file, under the item's access rule."""
+    record = access.evidence_or_404(ref, evidence_id)
+    response = send_file(
+        path_of(record.stored_name),
+        mimetype=record.content_type,
+        as_attachment=True,
+        download_name=record.original_name,
+    )
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --- Figures -------------------------------------------------------------------------------------
+
+
+@bp.route("/campaigns/<code>/completion", methods=["GET"])
+@bp.arguments(CompletionQuery, location="query")
+@bp.response(200, Completion)
+@_errors(401, 404)
+def completion(query, code):
+    """The completion table of CONTRACTS C3 as JSON (this user's scope)."""
+    campaign = access.campaign_or_404(code)
+    as_of = query["as_of"] or clock.today()
+    table = completion_table(
+        (Item.campaign_id == campaign.id) & access.figures_scope(current_user),
+        by=query["by"],
+        as_of=as_of,
+    )
+    by_label = query["by"] in ("district", "team")
+    rows = [present.completion_row(r.label_zh if by_label else r.key, r) for r in table.rows]
+    rows.append(present.completion_row("TOTAL", table.total))
+    return {"by": query["by"], "as_of": as_of, "rows": rows}
