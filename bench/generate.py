@@ -14,7 +14,8 @@ import argparse
 import random
 import sys
 import time
-from datetime import UTC, date, datetime, time as dtime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 
 from sqlalchemy import insert, select, text, update
@@ -429,7 +430,7 @@ def main(argv=None) -> int:
     import os
 
     os.environ["DATABASE_URL"] = args.database_url
-    os.environ.setdefault("PORTAL_INSTANCE", "/tmp/portal-bench-instance")
+    os.environ.setdefault("PORTAL_INSTANCE", str(Path(__file__).parent / "out" / "instance"))
     from flask_migrate import upgrade
 
     from portal import clock, create_app
