@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from campaigns.campaigns.models import Campaign
 from campaigns.items.models import Item
@@ -77,7 +77,12 @@ def _review_context(campaign: Campaign, review: Review) -> dict:
         Region.name_zh,
         [(Item, Item.id == ReviewCheck.item_id), (Region, Region.id == Item.district_id)],
     )
-    districts = {r.id: r for r in db.session.scalars(select(Region).where(Region.id.in_([row[0] for row in by_district])))}
+    districts = {
+        r.id: r
+        for r in db.session.scalars(
+            select(Region).where(Region.id.in_([row[0] for row in by_district]))
+        )
+    }
     tab = request.args.get("tab", "results" if review.closed_at else "left")
     team_id = request.args.get("team", type=int)
     query = (
