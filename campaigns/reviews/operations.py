@@ -245,13 +245,14 @@ def record_check(
 
 def figures_of(review: Review) -> dict:
     """The look-back's figures now: results counted in SQL, completion as of its last day."""
-    counts = dict(
-        db.session.execute(
-            select(func.coalesce(ReviewCheck.result, "unchecked"), func.count())
+    counts = {
+        result or "unchecked": n
+        for result, n in db.session.execute(
+            select(ReviewCheck.result, func.count())
             .where(ReviewCheck.review_id == review.id)
-            .group_by(func.coalesce(ReviewCheck.result, "unchecked"))
-        ).all()
-    )
+            .group_by(ReviewCheck.result)
+        )
+    }
     total = sum(counts.values())
     unchecked = counts.get("unchecked", 0)
     figures_row = figures.totals(
