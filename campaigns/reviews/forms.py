@@ -5,6 +5,7 @@ from wtforms import DateField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from campaigns.reviews.models import CheckResult
+from portal.forms import options
 
 RESULT_CHOICES = [
     (CheckResult.HOLDING.value, _l("Holding (rectification holds)")),
@@ -34,7 +35,7 @@ FIELD_ERRORS = {
 class CheckForm(FlaskForm):
     result = RadioField(
         _l("Result"),
-        choices=RESULT_CHOICES,
+        choices=options(RESULT_CHOICES),
         validators=[DataRequired(message=_l("Choose one of the results."))],
     )
     new_deadline = DateField(
