@@ -129,7 +129,7 @@ def test_recording_relapse_on_the_check_page(scene, client, login):
             },
             follow_redirects=True,
         )
-        assert "Recorded: %s, Relapsed." % scene.a.ref in done.get_data(as_text=True)
+        assert f"Recorded: {scene.a.ref}, Relapsed." in done.get_data(as_text=True)
         page = client.get(url).get_data(as_text=True)
         assert "Record the result" not in page and "Rectifying" in page and "Back" in page
         login(scene.inspector_b)
