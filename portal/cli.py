@@ -107,6 +107,9 @@ def start_command(host, port):
     if demo.is_empty():
         click.echo("First start: loading the demo data (a minute at most) …")
         demo.load()
+    # End this command's transaction: on SQLite it holds the write lock (BEGIN IMMEDIATE)
+    # for as long as the server runs otherwise, and every request that writes would wait.
+    db.session.remove()
     app = current_app._get_current_object()
     # The development server speaks plain http: a Secure cookie would never come back.
     app.config["SESSION_COOKIE_SECURE"] = False

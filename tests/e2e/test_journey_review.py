@@ -143,6 +143,6 @@ def test_look_back_journey(page, live_app, review_campaign):
 
 
 def _in_days(days: int) -> str:
-    from datetime import date
+    from portal import clock
 
-    return (date.today() + timedelta(days=days)).isoformat()  # noqa: DTZ011 - the browser's day
+    return (clock.today() + timedelta(days=days)).isoformat()

@@ -106,3 +106,41 @@ def test_web_workers_never_start_the_scheduler(tmp_path):
             _stop(scheduler)
         _stop(web)
         web_log.close()
+
+
+def _beat_at(database: Path) -> str | None:
+    with sqlite3.connect(database) as connection:
+        row = connection.execute("SELECT max(beat_at) FROM scheduler_heartbeats").fetchone()
+    return row[0]
+
+
+def test_flask_start_runs_the_embedded_scheduler_on_every_start(tmp_path):
+    """Development: the scheduler runs inside `flask start`, also on a second start over an
+    existing database (the command must not keep SQLite's write lock while it serves)."""
+    database = tmp_path / "portal.db"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "PORTAL_INSTANCE": str(tmp_path / "instance"),
+        "SECRET_KEY": "start-test",
+        "PORTAL_SCHEDULER": "embedded",
+        "MAIL_SERVER": "",
+    }
+    previous = None
+    for _start in range(2):
+        port = _free_port()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "app", "start", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            fresh = _wait_for(lambda: (_health(port) or {}).get("scheduler") == "ok", 120)
+            assert fresh, "the embedded scheduler did not beat"
+            beat = _wait_for(lambda: (b := _beat_at(database)) != previous and b, 30)
+            assert beat and beat != previous
+            previous = beat
+        finally:
+            _stop(server)
