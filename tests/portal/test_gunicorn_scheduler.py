@@ -137,9 +137,11 @@ def test_flask_start_runs_the_embedded_scheduler_on_every_start(tmp_path):
             stderr=subprocess.DEVNULL,
         )
         try:
-            fresh = _wait_for(lambda: (_health(port) or {}).get("scheduler") == "ok", 120)
+            fresh = _wait_for(lambda port=port: (_health(port) or {}).get("scheduler") == "ok", 120)
             assert fresh, "the embedded scheduler did not beat"
-            beat = _wait_for(lambda: (b := _beat_at(database)) != previous and b, 30)
+            beat = _wait_for(
+                lambda previous=previous: (b := _beat_at(database)) != previous and b, 30
+            )
             assert beat and beat != previous
             previous = beat
         finally:
