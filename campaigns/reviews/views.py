@@ -11,12 +11,14 @@ from campaigns.items.models import Item
 from campaigns.reviews import operations
 from campaigns.reviews.forms import FIELD_ERRORS, RESULT_SHORT, STATUS_LABELS, CheckForm
 from campaigns.reviews.models import Review, ReviewCheck
-from campaigns.teams.models import Team
+from campaigns.teams.models import Team, team_members
 from portal import access, clock
 from portal.accounts.forms import ConfirmForm
+from portal.accounts.models import Role
 from portal.directory.models import Region
 from portal.errors import DomainError, ValidationFailed
 from portal.extensions import db
+from portal.home import panels
 from portal.pagination import paginate
 
 bp = Blueprint("reviews", __name__)
@@ -208,3 +210,34 @@ def _show_errors(form: CheckForm, error: ValidationFailed) -> None:
         if message is None and name in ("photos", "file"):
             message = _("This file cannot be used: %(reason)s", reason=reason)
         field.errors = [*field.errors, str(message or reason)]
+
+
+@panels.provides(Role.LEAD, Role.INSPECTOR)
+def open_reviews_panel(user):
+    """Home page: the look-backs open now in the user's campaigns, with what is left."""
+    today = clock.today()
+    my_teams = select(team_members.c.team_id).where(team_members.c.user_id == user.id)
+    rows = db.session.execute(
+        select(
+            Campaign.code,
+            Campaign.title,
+            Review.closes_on,
+            func.count(ReviewCheck.id).filter(ReviewCheck.result.is_(None)),
+            func.count(ReviewCheck.id).filter(
+                ReviewCheck.result.is_(None), ReviewCheck.team_id.in_(my_teams)
+            ),
+        )
+        .join(Review, Review.campaign_id == Campaign.id)
+        .outerjoin(ReviewCheck, ReviewCheck.review_id == Review.id)
+        .where(
+            access.visible_campaigns(user),
+            Review.closed_at.is_(None),
+            Review.opens_on <= today,
+            Review.closes_on >= today,
+        )
+        .group_by(Campaign.code, Campaign.title, Review.closes_on)
+        .order_by(Review.closes_on)
+    ).all()
+    if not rows:
+        return None
+    return panels.Panel("reviews/_panel.html", order=30, context={"open_reviews": rows})

@@ -149,3 +149,18 @@ def test_a_closed_review_shows_its_frozen_figures(scene, client, login):
         check = review.checks[0]
         page = client.get(f"/campaigns/WS2026/review/checks/{check.id}").get_data(as_text=True)
         assert "The look-back is not open" in page
+
+
+def test_the_home_page_shows_open_look_backs(scene, client, login):
+    with clock.travel_to(scene.opens):
+        _open(scene)
+        login(scene.inspector_b)
+        page = client.get("/").get_data(as_text=True)
+        assert "Look-backs open now" in page
+        row = page.split("/campaigns/WS2026/review")[1].split("</tr>")[0]
+        assert row.count('class="num"') == 2 and ">4<" in row and ">1<" in row
+        login(scene.liaison_police)
+        assert "Look-backs open now" not in client.get("/").get_data(as_text=True)
+    login(scene.inspector)  # after it closed
+    with clock.travel_to(scene.campaign.review_ends + timedelta(days=1)):
+        assert "Look-backs open now" not in client.get("/").get_data(as_text=True)
