@@ -65,7 +65,7 @@ def _send_mail_after_commit(response):
     """E-mail for the notifications this request made (its view has committed by now)."""
     if g.get("notifications_queued") and mail.configured():
         try:
-            mail.deliver_pending(since=g.request_started)
+            mail.deliver_pending(since=g.get("request_started"))
         except Exception:  # noqa: BLE001 - never fail the page; the scheduler retries
             log.exception("notification e-mail after the request failed")
             db.session.rollback()
