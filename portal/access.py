@@ -340,3 +340,13 @@ def figures_scope(user) -> ColumnElement[bool]:
             )
         )
     return or_(*clauses) if clauses else false()
+
+
+# ---------------------------------------------------------------------------------------------
+# Look-back reviews and bulletins
+
+
+def works_on_campaign(user, campaign: Campaign) -> bool:
+    """A lead of the campaign (admins too) or an inspector in one of its teams: who sees its
+    look-back and its weekly bulletins (the joint meeting's papers). Liaisons do not."""
+    return leads_campaign(user, campaign) or inspects_in(user, campaign)

@@ -13,6 +13,8 @@ def register(app):
     app.cli.add_command(create_user_command)
     app.cli.add_command(create_token_command)
     app.cli.add_command(start_command)
+    app.cli.add_command(scheduler_command)
+    app.cli.add_command(jobs_group)
 
     from portal.backup import backup_command, restore_command
 
@@ -110,6 +112,9 @@ def start_command(host, port):
     if demo.is_empty():
         click.echo("First start: loading the demo data (a minute at most) …")
         demo.load()
+    # End this command's transaction: on SQLite it holds the write lock (BEGIN IMMEDIATE)
+    # for as long as the server runs otherwise, and every request that writes would wait.
+    db.session.remove()
     app = current_app._get_current_object()
     # The development server speaks plain http: a Secure cookie would never come back.
     app.config["SESSION_COOKIE_SECURE"] = False
@@ -123,3 +128,52 @@ def start_command(host, port):
     from werkzeug.serving import run_simple
 
     run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+
+
+@click.command("scheduler")
+@click.option(
+    "--every",
+    "minutes",
+    default=5.0,
+    show_default=True,
+    type=click.FloatRange(min=0.05),
+    help="Minutes between ticks.",
+)
+@with_appcontext
+def scheduler_command(minutes):
+    """Run the scheduler as its own process (production: exactly one, beside the web workers)."""
+    from portal.scheduler import runner
+
+    app = current_app._get_current_object()
+    click.echo(f"Scheduler running: a tick every {minutes:g} minutes (Ctrl+C stops it).")
+    runner.run_forever(app, minutes=minutes)
+
+
+@click.group("jobs")
+def jobs_group():
+    """Scheduled jobs."""
+
+
+@jobs_group.command("run")
+@click.option(
+    "--date",
+    "day",
+    required=True,
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day to run the jobs for (YYYY-MM-DD).",
+)
+@with_appcontext
+def jobs_run_command(day):
+    """Run one day's scheduled jobs now; prints what ran and what was already done."""
+    from campaigns.notifications import mail
+    from portal import scheduler
+
+    day = day.date()
+    report = scheduler.run_day_report(day)
+    for name, outcome in report.items():
+        click.echo(f"{day.isoformat()}  {name:<28} {outcome}")
+    sent = mail.deliver_pending()
+    if sent:
+        click.echo(f"{sent} notification e-mail(s) sent.")
+    if scheduler.FAILED in report.values():
+        raise click.ClickException("some jobs failed; see the log above")

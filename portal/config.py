@@ -79,6 +79,9 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_USE_TLS": _flag("MAIL_USE_TLS", False),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "portal@localhost"),
+        "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", 10),
+        # The portal's address as users reach it, for links in e-mail.
+        "BASE_URL": os.environ.get("PORTAL_BASE_URL", "http://localhost:5000"),
         # Scheduler: "embedded" runs it inside `flask start`; "off" never starts it there.
         "SCHEDULER_MODE": os.environ.get("PORTAL_SCHEDULER", "embedded"),
         "REDIS_URL": os.environ.get("REDIS_URL", ""),

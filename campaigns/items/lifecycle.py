@@ -63,8 +63,9 @@ ACTIONS: dict[str, Action] = {
         Action("verify", frozenset({S.SUBMITTED}), S.VERIFIED, _TEAM),
         Action("return", frozenset({S.SUBMITTED}), S.RECTIFYING, _TEAM, note_required=True),
         Action("withdraw", OPEN_STATES, S.WITHDRAWN, _LEADS, note_required=True),
-        # Only through a look-back check (reviews/operations.py), never a button of its own.
-        Action("relapse", frozenset({S.VERIFIED}), S.RECTIFYING, _TEAM),
+        # Only through a look-back check (reviews/operations.py), never a button of its own;
+        # the check's team records it, and so may the campaign's leads (BRIEF §2).
+        Action("relapse", frozenset({S.VERIFIED}), S.RECTIFYING, _TEAM | _LEADS),
         # Records that leave the state as it is
         Action(
             "comment",

@@ -12,3 +12,8 @@ document.addEventListener("change", function (event) {
     el.form.requestSubmit ? el.form.requestSubmit() : el.form.submit();
   }
 });
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-print]")) {
+    window.print();
+  }
+});
