@@ -350,3 +350,27 @@ def works_on_campaign(user, campaign: Campaign) -> bool:
     """A lead of the campaign (admins too) or an inspector in one of its teams: who sees its
     look-back and its weekly bulletins (the joint meeting's papers). Liaisons do not."""
     return leads_campaign(user, campaign) or inspects_in(user, campaign)
+
+
+def review_campaign_or_404(code: str) -> Campaign:
+    """A campaign whose look-back this user works on (leads, its teams' inspectors); else 404."""
+    campaign = campaign_or_404(code)
+    if not works_on_campaign(current_user, campaign):
+        abort(404)
+    return campaign
+
+
+def review_check_or_404(campaign: Campaign, check_id: int):
+    from sqlalchemy.orm import joinedload
+
+    from campaigns.reviews.models import Review, ReviewCheck
+
+    check = db.session.scalar(
+        select(ReviewCheck)
+        .join(Review, Review.id == ReviewCheck.review_id)
+        .where(ReviewCheck.id == check_id, Review.campaign_id == campaign.id)
+        .options(joinedload(ReviewCheck.item), joinedload(ReviewCheck.team))
+    )
+    if check is None:
+        abort(404)
+    return check

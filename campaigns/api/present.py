@@ -3,6 +3,7 @@
 from flask import current_app, url_for
 
 from campaigns.items.models import Item
+from campaigns.reviews.operations import is_open_on
 from portal import access, clock
 
 
@@ -119,4 +120,29 @@ def completion_row(group: str, row) -> dict:
         "overdue": row.overdue,
         "completion_rate": pct(row.completion_rate),
         "on_time_rate": pct(row.on_time_rate),
+    }
+
+
+def check(c) -> dict:
+    return {
+        "id": c.id,
+        "item": c.item.ref,
+        "team": c.team.name,
+        "result": c.result,
+        "note": c.note,
+        "new_deadline": c.new_deadline,
+        "checked_by": c.checked_by.username if c.checked_by else None,
+        "checked_at": c.checked_at,
+    }
+
+
+def review(r, checks, figures) -> dict:
+    return {
+        "id": r.id,
+        "opens_on": r.opens_on,
+        "closes_on": r.closes_on,
+        "open": is_open_on(r, clock.today()),
+        "closed": r.closed_at is not None,
+        "figures": figures,
+        "checks": [check(c) for c in checks],
     }

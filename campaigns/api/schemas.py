@@ -277,3 +277,28 @@ class CheckIn(Schema):
     result = fields.String(required=True, validate=one_of(CheckResult))
     note = fields.String(load_default="", validate=validate.Length(max=4000))
     new_deadline = fields.Date(load_default=None)
+
+
+class CheckOut(Schema):
+    id = fields.Integer()
+    item = fields.String(metadata={"description": "the item's ref"})
+    team = fields.String()
+    result = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+    new_deadline = fields.Date(allow_none=True)
+    checked_by = fields.String(allow_none=True)
+    checked_at = fields.DateTime(allow_none=True)
+
+
+class ReviewOut(Schema):
+    id = fields.Integer()
+    opens_on = fields.Date()
+    closes_on = fields.Date()
+    open = fields.Boolean()
+    closed = fields.Boolean()
+    figures = fields.Dict(metadata={"description": "frozen at closing; live while open"})
+    checks = fields.List(fields.Nested(CheckOut))
+
+
+class ReviewList(Schema):
+    reviews = fields.List(fields.Nested(ReviewOut))

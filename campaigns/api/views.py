@@ -4,6 +4,7 @@ from flask import abort, send_file
 from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from campaigns.api import auth, present
 from campaigns.api.schemas import (
@@ -12,12 +13,15 @@ from campaigns.api.schemas import (
     CampaignIn,
     CampaignList,
     CampaignOut,
+    CheckIn,
+    CheckOut,
     Completion,
     CompletionQuery,
     EvidenceIn,
     EvidenceOut,
     FileIn,
     ItemDetail,
+    ReviewList,
     TeamIn,
     TeamList,
     TeamOut,
@@ -28,6 +32,8 @@ from campaigns.figures.queries import completion_table
 from campaigns.items import operations as verbs
 from campaigns.items.evidence import UploadRefused, path_of
 from campaigns.items.models import Item
+from campaigns.reviews import operations as review_ops
+from campaigns.reviews.models import Review, ReviewCheck
 from campaigns.teams.models import Team
 from campaigns.teams.operations import save_team
 from portal import access, clock
@@ -323,3 +329,59 @@ def completion(query, code):
     rows = [present.completion_row(r.label_zh if by_label else r.key, r) for r in table.rows]
     rows.append(present.completion_row("TOTAL", table.total))
     return {"by": query["by"], "as_of": as_of, "rows": rows}
+
+
+# --- Look-back reviews -----------------------------------------------------------------------------
+
+
+@bp.route("/campaigns/<code>/reviews", methods=["GET"])
+@bp.response(200, ReviewList)
+@_errors(401, 404)
+def list_reviews(code):
+    """The campaign's look-back and its checks (its leads and its teams' inspectors)."""
+    campaign = access.review_campaign_or_404(code)
+    review = review_ops.review_of(campaign)
+    if review is None:
+        return {"reviews": []}
+    checks = db.session.scalars(
+        select(ReviewCheck)
+        .where(ReviewCheck.review_id == review.id)
+        .options(
+            joinedload(ReviewCheck.item),
+            joinedload(ReviewCheck.team),
+            joinedload(ReviewCheck.checked_by),
+        )
+        .order_by(ReviewCheck.id)
+    ).all()
+    figures = review.frozen_figures or review_ops.figures_of(review)
+    return {"reviews": [present.review(review, checks, figures)]}
+
+
+@bp.route("/reviews/<int:review_id>/checks/<item_ref>", methods=["POST"])
+@bp.arguments(CheckIn)
+@bp.response(200, CheckOut)
+@bp.alt_response(422, schema=ApiError, description="Invalid, or the look-back is not open")
+@_errors(401, 403, 404)
+def record_check(body, review_id, item_ref):
+    """Record a look-back result; anything but holding needs a new deadline (a relapse)."""
+    review = db.session.get(Review, review_id)
+    if review is None:
+        abort(404)
+    campaign = access.review_campaign_or_404(review.campaign.code)
+    check_id = db.session.scalar(
+        select(ReviewCheck.id)
+        .join(Item, Item.id == ReviewCheck.item_id)
+        .where(ReviewCheck.review_id == review.id, Item.ref == item_ref)
+    )
+    if check_id is None:
+        abort(404)
+    check = access.review_check_or_404(campaign, check_id)
+    review_ops.record_check(
+        check,
+        by=current_user,
+        result=body["result"],
+        note=body["note"],
+        new_deadline=body["new_deadline"],
+    )
+    db.session.commit()
+    return present.check(check)

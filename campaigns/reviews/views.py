@@ -24,26 +24,6 @@ from portal.pagination import paginate
 bp = Blueprint("reviews", __name__)
 
 
-def _campaign_or_404(code: str) -> Campaign:
-    """The campaign, for its leads and its teams' inspectors only (404 for everyone else)."""
-    campaign = access.campaign_or_404(code)
-    if not access.works_on_campaign(current_user, campaign):
-        abort(404)
-    return campaign
-
-
-def _check_or_404(campaign: Campaign, check_id: int) -> ReviewCheck:
-    check = db.session.scalar(
-        select(ReviewCheck)
-        .join(Review, Review.id == ReviewCheck.review_id)
-        .where(ReviewCheck.id == check_id, Review.campaign_id == campaign.id)
-        .options(joinedload(ReviewCheck.item), joinedload(ReviewCheck.team))
-    )
-    if check is None:
-        abort(404)
-    return check
-
-
 def _progress(review: Review, key, label, joins):
     """Checked / total per group, in one grouped query."""
     query = select(key, label, func.count(ReviewCheck.id), func.count(ReviewCheck.result))
@@ -57,7 +37,7 @@ def _progress(review: Review, key, label, joins):
 
 @bp.route("/campaigns/<code>/review")
 def show(code: str):
-    campaign = _campaign_or_404(code)
+    campaign = access.review_campaign_or_404(code)
     review = operations.review_of(campaign)
     context = {"campaign": campaign, "review": review, "today": clock.today()}
     context["may_open"] = (
@@ -124,7 +104,7 @@ def _review_context(campaign: Campaign, review: Review) -> dict:
 
 @bp.route("/campaigns/<code>/review/open", methods=["POST"])
 def open_now(code: str):
-    campaign = _campaign_or_404(code)
+    campaign = access.review_campaign_or_404(code)
     if not access.leads_campaign(current_user, campaign):
         abort(403)
     ConfirmForm().validate_on_submit() or abort(400)
@@ -148,8 +128,8 @@ def open_now(code: str):
 
 @bp.route("/campaigns/<code>/review/checks/<int:check_id>", methods=["GET", "POST"])
 def check(code: str, check_id: int):
-    campaign = _campaign_or_404(code)
-    check = _check_or_404(campaign, check_id)
+    campaign = access.review_campaign_or_404(code)
+    check = access.review_check_or_404(campaign, check_id)
     review = check.review
     is_open = operations.is_open_on(review, clock.today())
     may_record = check.result is None and is_open and operations.may_record(current_user, check)

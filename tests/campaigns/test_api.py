@@ -378,3 +378,71 @@ def test_user_with_no_role_sees_nothing(client, app):
     db.session.commit()
     response = client.get("/api/v1/campaigns", headers=bearer(nobody))
     assert response.status_code == 200 and response.json == {"campaigns": []}
+
+
+# --- Look-back reviews ---------------------------------------------------------------------------
+
+
+def test_review_checks_through_the_api(client, world):
+    from campaigns.reviews.operations import open_early
+
+    held = make_item(
+        world.campaign,
+        team=world.team_a,
+        lead_agency=world.police,
+        state="verified",
+        listing_level="city",
+    )
+    back = make_item(
+        world.campaign,
+        team=world.team_a,
+        lead_agency=world.police,
+        state="verified",
+        listing_level="district",
+    )
+    review = open_early(world.campaign, by=world.lead)
+    db.session.commit()
+    inspector = bearer(world.inspector)
+    listed = client.get("/api/v1/campaigns/WS2026/reviews", headers=inspector).json["reviews"]
+    assert len(listed) == 1 and listed[0]["open"] is True
+    assert {c["item"] for c in listed[0]["checks"]} == {held.ref, back.ref}
+    assert (
+        client.get(
+            "/api/v1/campaigns/WS2026/reviews", headers=bearer(world.liaison_police)
+        ).status_code
+        == 404
+    )
+
+    url = f"/api/v1/reviews/{review.id}/checks"
+    response = client.post(f"{url}/{held.ref}", headers=inspector, json={"result": "holding"})
+    assert response.status_code == 200 and response.json["result"] == "holding"
+    response = client.post(f"{url}/{back.ref}", headers=inspector, json={"result": "relapsed"})
+    assert response.status_code == 422 and response.json["fields"] == {"new_deadline": "required"}
+    new_deadline = (clock.today() + timedelta(days=15)).isoformat()
+    response = client.post(
+        f"{url}/{back.ref}",
+        headers=inspector,
+        json={"result": "relapsed", "new_deadline": new_deadline, "note": "复查发现反弹"},
+    )
+    assert response.status_code == 200
+    item = client.get(f"/api/v1/items/{back.ref}", headers=bearer(world.liaison_police)).json
+    assert item["status"] == "rectifying" and item["relapses"] == 1
+    assert item["deadline"] == new_deadline
+    # another team's inspector may not record; an item outside the review is 404
+    assert client.post(
+        f"{url}/{held.ref}", headers=bearer(world.inspector_b), json={"result": "holding"}
+    ).status_code in (403, 422)
+    assert (
+        client.post(
+            f"{url}/{world.item.ref}", headers=inspector, json={"result": "holding"}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"/api/v1/reviews/{review.id + 99}/checks/{held.ref}",
+            headers=inspector,
+            json={"result": "holding"},
+        ).status_code
+        == 404
+    )
