@@ -310,3 +310,32 @@ def may_flag(user, campaign: Campaign) -> bool:
 def team_membership(user) -> ColumnElement[bool]:
     """Filter on Team: teams the user belongs to."""
     return Team.id.in_(select(team_members.c.team_id).where(team_members.c.user_id == user.id))
+
+
+# ---------------------------------------------------------------------------------------------
+# Running campaigns: their settings, teams and targets
+
+
+def may_manage_campaign(user, campaign: Campaign) -> bool:
+    """Edit the campaign, its categories and its teams: its leads (and admins)."""
+    return leads_campaign(user, campaign)
+
+
+def sees_whole_campaign(user, campaign: Campaign) -> bool:
+    """Every item of the campaign: its leads (and admins) and the inspectors of its teams."""
+    return leads_campaign(user, campaign) or inspects_in(user, campaign)
+
+
+def team_or_404(campaign: Campaign, team_id: int) -> Team:
+    """A team of a campaign the caller has already loaded through campaign_or_404."""
+    team = db.session.scalar(
+        select(Team).where(Team.id == team_id, Team.campaign_id == campaign.id)
+    )
+    if team is None:
+        abort(404)
+    return team
+
+
+def may_manage_targets(user) -> bool:
+    """Targets are shared by every campaign: leads, admins and inspectors keep them."""
+    return has_role(user, Role.LEAD, Role.INSPECTOR)
