@@ -62,7 +62,7 @@ CAMPAIGNS = [
             ("第二督导组", ["inspector-li", "inspector-wang"]),
             ("第三督导组", ["inspector-wu", "inspector-sun"]),
         ],
-        items=110,
+        items=95,
         states={
             "verified": 66,
             "relapsed": 6,
@@ -96,7 +96,7 @@ CAMPAIGNS = [
             ("第三检查组（监委牵头）", ["inspector-wu", "inspector-zhao"]),
             ("第四检查组（公安局牵头）", ["inspector-li"]),
         ],
-        items=100,
+        items=85,
         states={"verified": 40, "submitted": 12, "rectifying": 25, "assigned": 18, "withdrawn": 5},
         description="五个检查组分别由政法委、检察院、监委、公安局、应急局牵头，覆盖煤矿、非煤矿山、道路运输、建筑施工、消防、危化品和冶金行业。",
     ),
@@ -112,7 +112,7 @@ CAMPAIGNS = [
             ("第二联合巡查组", ["inspector-sun", "inspector-wu"]),
             ("第三联合巡查组", ["inspector-wang", "inspector-zhou"]),
         ],
-        items=60,
+        items=55,
         states={"verified": 30, "submitted": 12, "rectifying": 30, "assigned": 23, "withdrawn": 5},
         description="公安、交通运输、公路、应急管理部门联合巡查，聚焦危化品运输车辆、客运车辆、校车、酒驾、超速超载和危险路段。",
     ),
@@ -128,7 +128,7 @@ CAMPAIGNS = [
             ("第二督导组", ["inspector-wang", "inspector-li"]),
             ("第三督导组", ["inspector-wu", "inspector-sun"]),
         ],
-        items=60,
+        items=50,
         states={"verified": 45, "submitted": 10, "rectifying": 25, "assigned": 15, "withdrawn": 5},
         description="十六个部门组成六个专项工作组，每周召开联席会议通报进展；重点打击贷款诈骗、恶意逃废金融债务和拒不执行判决裁定。",
     ),
@@ -143,7 +143,7 @@ CAMPAIGNS = [
             ("第一督导组", ["inspector", "inspector-zhao"]),
             ("第二督导组", ["inspector-li", "inspector-wang"]),
         ],
-        items=24,
+        items=20,
         states={"verified": 19, "relapsed": 3, "withdrawn": 2},
     ),
     CampaignPlan(
@@ -209,7 +209,7 @@ CATEGORIES = {
     "hazchem_vehicle": (
         "carrier",
         "transport",
-        ["police", "emergency"],
+        ["police", "emergency", "env"],
         ["危化品运输车辆未按规定路线行驶", "罐车安全附件失效", "押运员无从业资格"],
     ),
     "coach": (
@@ -237,7 +237,7 @@ CATEGORIES = {
         ["natres", "supervision"],
         ["井下通风系统不合规", "瓦斯监测设备失效"],
     ),
-    "non_coal_mine": ("mine", "emergency", ["natres"], ["露天采场边坡不稳", "尾矿库排洪设施堵塞"]),
+    "non_coal_mine": ("mine", "emergency", ["natres", "env"], ["露天采场边坡不稳", "尾矿库排洪设施堵塞"]),
     "road_transport": (
         "carrier",
         "transport",
@@ -247,7 +247,7 @@ CATEGORIES = {
     "construction": (
         "construction",
         "housing",
-        ["emergency"],
+        ["emergency", "env"],
         ["高处作业无防护", "深基坑支护不到位", "塔吊安全装置失效"],
     ),
     "fire_safety": (
@@ -259,13 +259,13 @@ CATEGORIES = {
     "hazardous_chemicals": (
         "industry",
         "emergency",
-        ["env", "police"],
+        ["env", "police", "market"],
         ["危化品储罐区防火堤破损", "重大危险源监控未联网"],
     ),
     "metallurgy": (
         "industry",
         "emergency",
-        ["market"],
+        ["market", "env"],
         ["煤气区域未设报警装置", "熔融金属吊运设备隐患"],
     ),
     "loan_fraud": (
@@ -593,7 +593,7 @@ class _Life:
                 listing_doc_no=d.next_doc(LISTING_DOCS[level], flag_day) if list_now else None,
                 check_access=False,
             )
-            if rng.random() < 0.35:
+            if rng.random() < 0.25:
                 verbs.add_evidence(item, by=flagger, upload=d.photo("现场照片.jpg"), stage="before")
         if listed and not list_now:
             self.later(1, 3)

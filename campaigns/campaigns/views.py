@@ -163,7 +163,7 @@ def show(code: str):
             selectinload(Team.members).joinedload(User.agency),
             selectinload(Team.towns),
         )
-        .order_by(Team.name)
+        .order_by(Team.id)
     ).all()
     today = clock.today()
     return render_template(
