@@ -237,7 +237,12 @@ CATEGORIES = {
         ["natres", "supervision"],
         ["井下通风系统不合规", "瓦斯监测设备失效"],
     ),
-    "non_coal_mine": ("mine", "emergency", ["natres", "env"], ["露天采场边坡不稳", "尾矿库排洪设施堵塞"]),
+    "non_coal_mine": (
+        "mine",
+        "emergency",
+        ["natres", "env"],
+        ["露天采场边坡不稳", "尾矿库排洪设施堵塞"],
+    ),
     "road_transport": (
         "carrier",
         "transport",
