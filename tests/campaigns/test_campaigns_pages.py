@@ -396,7 +396,7 @@ def test_campaign_page_counts_items_per_status(world, client, login):
     with clock.travel_to(clock.today() + timedelta(days=1)):
         login(world.lead)
         page = client.get("/campaigns/WS2026").get_data(as_text=True)
-    assert '<span class="value">7</span> <span class="label">Items</span>' in page
+    assert '<span class="value">7</span> <span class="label">All items</span>' in page
     assert '<span class="value">3</span> <span class="label">Assigned</span>' in page
     assert '<span class="value">2</span> <span class="label">Rectifying</span>' in page
     assert '<span class="value">1</span> <span class="label">Verified</span>' in page
@@ -404,7 +404,7 @@ def test_campaign_page_counts_items_per_status(world, client, login):
     # A liaison counts only their agency's joint cases: nothing reveals the others.
     login(world.liaison_police)
     page = client.get("/campaigns/WS2026").get_data(as_text=True)
-    assert '<span class="value">1</span> <span class="label">Items</span>' in page
+    assert '<span class="value">1</span> <span class="label">All items</span>' in page
 
 
 LINKS = {
