@@ -112,17 +112,20 @@ def update_campaign(
 ) -> None:
     """Edit a campaign. Once its look-back has opened, its review dates stay as they were.
 
-    Without a look-back start the look-back opens the day after the action phase; a lead may
-    bring it forward or move it until it opens. A lead cannot take themselves off the campaign
+    Without a look-back start (or with the default one) the look-back opens the day after the
+    action phase; a lead may bring it forward or move it until it opens. A lead cannot take themselves off the campaign
     (another lead or an admin can).
     """
     from campaigns.reviews.models import Review
 
     if version is not None and int(version) != campaign.version:
         raise StaleVersion("campaign changed")
-    review_starts = review_starts or action_ends + timedelta(days=1)
-    problems = _check_dates(action_starts, action_ends, review_starts, review_days)
     opened = db.session.scalar(select(Review.id).where(Review.campaign_id == campaign.id))
+    day_after = timedelta(days=1)
+    if not opened and review_starts == campaign.action_ends + day_after:
+        review_starts = None  # it was the default: it follows the action phase's new end
+    review_starts = review_starts or action_ends + day_after
+    problems = _check_dates(action_starts, action_ends, review_starts, review_days)
     if opened and (review_starts != campaign.review_starts or review_days != campaign.review_days):
         problems["review_starts"] = "already_open"
     if _drops_self(by, leads):

@@ -168,6 +168,21 @@ def test_review_start_defaults_to_the_day_after_the_action_phase_on_edit(world, 
     assert world.campaign.review_starts == date(2027, 1, 1)
 
 
+def test_a_default_look_back_start_follows_a_longer_action_phase(world, client, login):
+    campaign = world.campaign
+    login(world.lead)
+    data = form(
+        world,
+        action_starts=campaign.action_starts.isoformat(),
+        action_ends=(campaign.action_ends + timedelta(days=30)).isoformat(),
+        review_starts=campaign.review_starts.isoformat(),  # as the edit form shows it
+    )
+    old_end = campaign.action_ends
+    assert client.post("/campaigns/WS2026/edit", data=data).status_code == 302
+    db.session.refresh(campaign)
+    assert campaign.review_starts == old_end + timedelta(days=31)
+
+
 def test_a_lead_cannot_take_themselves_off(world, client, login):
     other = make_user("lead", world.plc, "lead-two")
     db.session.commit()
