@@ -105,6 +105,9 @@ def start_command(host, port):
     if demo.is_empty():
         click.echo("First start: loading the demo data (a minute at most) …")
         demo.load()
+    # The server runs inside this command's app context: end its transaction, or (on SQLite,
+    # whose command-line transactions take the write lock up front) every writer would wait.
+    db.session.remove()
     app = current_app._get_current_object()
     # The development server speaks plain http: a Secure cookie would never come back.
     app.config["SESSION_COOKIE_SECURE"] = False
