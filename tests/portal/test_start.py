@@ -14,7 +14,7 @@ def test_start_on_existing_data_holds_no_lock(app, monkeypatch):
 
     def serve(*_args, **_kwargs):
         if POSTGRES_URL:
-            seen["free"] = not db.session.in_transaction()
+            seen["free"] = not db.session().in_transaction()
             return
         path = db.engine.url.database
         with sqlite3.connect(path, timeout=0.5) as other:  # another writer, as a request is
