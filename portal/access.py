@@ -374,3 +374,27 @@ def review_check_or_404(campaign: Campaign, check_id: int):
     if check is None:
         abort(404)
     return check
+
+
+# ---------------------------------------------------------------------------------------------
+# Running campaigns: their settings, teams and targets
+
+
+def may_manage_campaign(user, campaign: Campaign) -> bool:
+    """Edit the campaign, its categories and its teams: its leads (and admins)."""
+    return leads_campaign(user, campaign)
+
+
+def team_or_404(campaign: Campaign, team_id: int) -> Team:
+    """A team of a campaign the caller has already loaded through campaign_or_404."""
+    team = db.session.scalar(
+        select(Team).where(Team.id == team_id, Team.campaign_id == campaign.id)
+    )
+    if team is None:
+        abort(404)
+    return team
+
+
+def may_manage_targets(user) -> bool:
+    """Targets are shared by every campaign: leads, admins and inspectors keep them."""
+    return has_role(user, Role.LEAD, Role.INSPECTOR)

@@ -6,10 +6,11 @@ from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from campaigns.campaigns.models import Campaign, CampaignCategory, CampaignKind, ReviewScope
 from portal import audit
+from portal.accounts.models import Role
 from portal.errors import StaleVersion, ValidationFailed
 from portal.extensions import db
 
@@ -79,6 +80,8 @@ def create_campaign(
     campaign.agencies = sorted(
         {a.id: a for a in [lead_agency, *agencies]}.values(), key=lambda a: a.code
     )
+    if by is not None and by.has_role(Role.LEAD):
+        leads = [*leads, by]  # a lead who creates a campaign leads it
     campaign.leads = list({u.id: u for u in leads}.values())
     rows = categories if categories is not None else default_categories(campaign.kind)
     campaign.categories = [
@@ -107,15 +110,26 @@ def update_campaign(
     review_days,
     review_scope,
 ) -> None:
-    """Edit a campaign. Once its look-back has opened, its review dates stay as they were."""
+    """Edit a campaign. Once its look-back has opened, its review dates stay as they were.
+
+    Without a look-back start (or with the default one) the look-back opens the day after the
+    action phase; a lead may bring it forward or move it until it opens. A lead cannot take themselves off the campaign
+    (another lead or an admin can).
+    """
     from campaigns.reviews.models import Review
 
     if version is not None and int(version) != campaign.version:
         raise StaleVersion("campaign changed")
-    problems = _check_dates(action_starts, action_ends, review_starts, review_days)
     opened = db.session.scalar(select(Review.id).where(Review.campaign_id == campaign.id))
+    day_after = timedelta(days=1)
+    if not opened and review_starts == campaign.action_ends + day_after:
+        review_starts = None  # it was the default: it follows the action phase's new end
+    review_starts = review_starts or action_ends + day_after
+    problems = _check_dates(action_starts, action_ends, review_starts, review_days)
     if opened and (review_starts != campaign.review_starts or review_days != campaign.review_days):
         problems["review_starts"] = "already_open"
+    if _drops_self(by, leads):
+        problems["leads"] = "self"
     if problems:
         raise ValidationFailed("invalid campaign", fields=problems)
     campaign.title, campaign.description = title.strip(), description or ""
@@ -130,26 +144,79 @@ def update_campaign(
     audit.record("campaign_updated", actor=by, obj=campaign)
 
 
-def save_categories(campaign: Campaign, rows, *, by) -> None:
-    """Replace the category list (rows of code, name_zh, name_en); used ones cannot go."""
+def _drops_self(by, leads) -> bool:
+    """A lead (not an admin) who would no longer lead the campaign after this change."""
+    if by is None or by.is_admin or not by.has_role(Role.LEAD):
+        return False
+    return all(user.id != by.id for user in leads)
+
+
+def category_usage(campaign: Campaign) -> dict[str, int]:
+    """How many items use each category of the campaign (one grouped query)."""
     from campaigns.items.models import Item
 
-    wanted = {code: (zh, en) for code, zh, en in rows}
-    used = set(
-        db.session.scalars(
-            select(CampaignCategory.code)
+    return dict(
+        db.session.execute(
+            select(CampaignCategory.code, func.count(Item.id))
             .join(Item, Item.category_id == CampaignCategory.id)
             .where(CampaignCategory.campaign_id == campaign.id)
-            .distinct()
-        )
+            .group_by(CampaignCategory.code)
+        ).all()
     )
-    if missing := used - wanted.keys():
-        raise ValidationFailed("category in use", fields={"categories": ",".join(sorted(missing))})
+
+
+def _new_code(name_en: str, taken: set[str]) -> str:
+    """A code for a new category, from its English name (e.g. "Fire doors" → fire_doors)."""
+    base = re.sub(r"[^a-z0-9]+", "_", (name_en or "").lower()).strip("_")[:30] or "category"
+    code, n = base, 1
+    while code in taken:
+        n += 1
+        code = f"{base}_{n}"
+    return code
+
+
+def save_categories(campaign: Campaign, rows, *, by) -> None:
+    """Replace the category list with `rows` (code, name_zh, name_en), in their order.
+
+    A row without a code is a new category (its code made from the English name). Categories
+    left out are removed, unless items use them. Names must be unique within the campaign.
+    """
+    rows = [
+        ((code or "").strip(), zh.strip(), (en or "").strip() or zh.strip())
+        for code, zh, en in rows
+    ]
+    problems = {}
+    if not rows:
+        problems["categories"] = "empty"
+    names = [zh for _code, zh, _en in rows]
+    if duplicates := sorted({n for n in names if names.count(n) > 1}):
+        problems["duplicate"] = ",".join(duplicates)
     existing = {c.code: c for c in campaign.categories}
+    wanted_codes = {code for code, _zh, _en in rows if code}
+    if missing := set(category_usage(campaign)) - wanted_codes:
+        problems["in_use"] = ",".join(sorted(missing))
+    if problems:
+        raise ValidationFailed("invalid categories", fields=problems)
+
+    # Rows go in three steps so that the unique names never clash half-way (a removed name
+    # given to a new row, or two names swapped): drop, park the renamed, then write.
+    campaign.categories = [c for code, c in existing.items() if code in wanted_codes]
+    db.session.flush()
+    for category in campaign.categories:
+        category.name_zh = f"#{category.id}#"
+    db.session.flush()
+    taken, placed = set(wanted_codes), set()
     kept = []
-    for position, (code, (zh, en)) in enumerate(wanted.items()):
-        category = existing.get(code) or CampaignCategory(code=code)
+    for position, (code, zh, en) in enumerate(rows):
+        if code in existing and code not in placed:
+            category = existing[code]
+        else:
+            code = code if code and code not in taken else _new_code(en, taken)
+            taken.add(code)
+            category = CampaignCategory(code=code)
+        placed.add(code)
         category.name_zh, category.name_en, category.position = zh, en, position
         kept.append(category)
     campaign.categories = kept
-    audit.record("categories_changed", actor=by, obj=campaign, codes=list(wanted))
+    db.session.flush()
+    audit.record("categories_changed", actor=by, obj=campaign, codes=[c.code for c in kept])

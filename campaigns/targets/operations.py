@@ -91,3 +91,29 @@ def search(q: str):
             or_(Target.name.ilike(like), func.upper(Target.credit_code).like(like.upper()))
         )
     return query
+
+
+def find_targets(lines) -> tuple[list[Target], list[str]]:
+    """The targets named in `lines`, one per line by credit code or exact name.
+
+    Returns the targets found and the lines that match no target, or several (a name used in
+    more than one place: give the credit code instead).
+    """
+    found: dict[int, Target] = {}
+    unmatched = []
+    for line in lines:
+        text = line.strip()
+        if not text:
+            continue
+        target = None
+        code = text.upper().replace(" ", "")
+        if len(code) == 18:
+            target = db.session.scalar(select(Target).where(Target.credit_code == code))
+        if target is None:
+            matches = db.session.scalars(select(Target).where(Target.name == text).limit(2)).all()
+            target = matches[0] if len(matches) == 1 else None
+        if target is None:
+            unmatched.append(text)
+        else:
+            found[target.id] = target
+    return list(found.values()), unmatched
