@@ -195,7 +195,8 @@ def completion_table(scope: ColumnElement[bool], *, by: str, as_of: date) -> Tab
     query = query.select_from(Item)
     for target, onclause in joins:
         query = query.join(target, onclause)
-    query = query.where(scope, in_scope_on(as_of)).group_by(key, label_zh, label_en)
+    # The order columns are grouped too (PostgreSQL wants every ordered column grouped).
+    query = query.where(scope, in_scope_on(as_of)).group_by(key, label_zh, label_en, *order)
     query = query.order_by(*(order or [key]))
     rows = []
     for r in db.session.execute(query):
