@@ -19,7 +19,8 @@ def _campaign(code: str):
     return campaign
 
 
-@bp.route("/campaigns/<code>/export/completion.<any(csv, xlsx):fmt>")
+@bp.route("/campaigns/<code>/export/completion.csv", defaults={"fmt": "csv"})
+@bp.route("/campaigns/<code>/export/completion.xlsx", defaults={"fmt": "xlsx"})
 def completion(code: str, fmt: str):
     campaign = _campaign(code)
     by = request.args.get("by") or "district"
@@ -34,11 +35,13 @@ def completion(code: str, fmt: str):
     return tables.completion_download(campaign, current_user, by=by, as_of=as_of, fmt=fmt)
 
 
-@bp.route("/campaigns/<code>/export/ledger.<any(csv, xlsx):fmt>")
+@bp.route("/campaigns/<code>/export/ledger.csv", defaults={"fmt": "csv"})
+@bp.route("/campaigns/<code>/export/ledger.xlsx", defaults={"fmt": "xlsx"})
 def ledger(code: str, fmt: str):
     return tables.ledger_download(_campaign(code), current_user, fmt=fmt)
 
 
-@bp.route("/campaigns/<code>/export/review.<any(csv, xlsx):fmt>")
+@bp.route("/campaigns/<code>/export/review.csv", defaults={"fmt": "csv"})
+@bp.route("/campaigns/<code>/export/review.xlsx", defaults={"fmt": "xlsx"})
 def review(code: str, fmt: str):
     return tables.review_download(_campaign(code), current_user, fmt=fmt)

@@ -89,7 +89,8 @@ def confirm(code: str):
     return redirect(f"/campaigns/{campaign.code}/items")
 
 
-@bp.route("/campaigns/<code>/import/template.<any(csv, xlsx):fmt>")
+@bp.route("/campaigns/<code>/import/template.csv", defaults={"fmt": "csv"})
+@bp.route("/campaigns/<code>/import/template.xlsx", defaults={"fmt": "xlsx"})
 def template(code: str, fmt: str):
     campaign = _campaign(code)
     headers = "zh" if request.args.get("headers") == "zh" else "en"

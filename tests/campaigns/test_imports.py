@@ -409,7 +409,7 @@ def test_bad_file_shows_every_problem_and_keeps_nothing(scene, client, login, ap
     )
     assert response.status_code == 422
     text = response.get_data(as_text=True)
-    assert "2 problems" in text
+    assert "Problems found in ledger.csv: 2." in text
     assert "No team of this name in the campaign." in text
     assert "Use general / 一般 or major / 重大." in text
     assert "<b>x</b>" not in text
