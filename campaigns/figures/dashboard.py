@@ -40,7 +40,7 @@ STATE_LABELS = {
 }
 REVIEW_LABELS = {
     "none": _l("Not opened"),
-    "open": _l("Open"),
+    "open": _l("Under way"),
     "closed": _l("Closed"),
 }
 

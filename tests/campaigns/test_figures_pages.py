@@ -132,6 +132,6 @@ def test_overview_one_row_per_campaign_with_look_back_state(world, client, login
     ws_row = text.split('/campaigns/WS2026"')[1].split("</tr>")[0]
     assert "50.00%" in ws_row and "Not opened" in ws_row
     tr_row = text.split('/campaigns/TR2026"')[1].split("</tr>")[0]
-    assert ">Open<" in tr_row
+    assert ">Under way<" in tr_row
     login(world.admin)
     assert "ENV2026" in client.get("/figures").get_data(as_text=True)
