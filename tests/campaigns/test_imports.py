@@ -480,3 +480,53 @@ def test_templates_import_once_filled_in(scene, client, login, headers):
     out = io.BytesIO()
     workbook.save(out)
     assert preview(scene.campaign, "t.xlsx", out.getvalue()).rows == 1
+
+
+def test_imported_items_match_items_flagged_through_flag_item(scene, in_request):
+    """The import writes in batches what flag_item writes one by one: the same shape."""
+    from campaigns.items.operations import flag_item
+
+    import_ledger(
+        scene.campaign,
+        by=scene.lead,
+        filename="x.csv",
+        content=csv_bytes([row(1, co_agencies="police", listing_level="none")]),
+    )
+    imported = db.session.scalar(select(Item))
+    flagged = flag_item(
+        scene.campaign,
+        by=scene.lead,
+        team=imported.team,
+        target=imported.target,
+        district=imported.district,
+        town=imported.town,
+        category=imported.category,
+        title=imported.title,
+        description=imported.description,
+        lead_agency=imported.lead_agency,
+        co_agencies=imported.co_agencies,
+        deadline=imported.deadline,
+        check_access=False,
+    )
+    db.session.commit()
+    fields = [
+        c.key
+        for c in Item.__table__.columns
+        if c.key not in {"id", "seq", "ref", "office_ref", "import_id", "flagged_at", "updated_at"}
+    ]
+    assert {f: getattr(imported, f) for f in fields} == {f: getattr(flagged, f) for f in fields}
+    assert imported.ref == "WS2026-0001" and flagged.ref == "WS2026-0002"
+    assert imported.co_agencies == flagged.co_agencies
+
+    def entry(item):
+        e = item.timeline[0]
+        return (e.kind, e.action, e.from_status, e.to_status, e.actor_id, e.actor_agency_id, e.note)
+
+    assert entry(imported) == entry(flagged)
+    assert flagged.timeline[0].data.items() <= imported.timeline[0].data.items()
+    audits = db.session.execute(
+        select(AuditEntry.object_id, AuditEntry.details).where(AuditEntry.action == "item_flagged")
+    ).all()
+    assert sorted(audits) == sorted(
+        [(str(imported.id), {"ref": imported.ref}), (str(flagged.id), {"ref": flagged.ref})]
+    )
