@@ -123,9 +123,7 @@ def csv_lines(columns: Sequence[Column], rows: Iterable[Sequence]) -> Iterator[s
 
 def csv_response(filename: str, columns: Sequence[Column], rows: Iterable[Sequence]) -> Response:
     """A streamed CSV download; `rows` may be a generator reading the database as it goes."""
-    response = Response(
-        stream_with_context(csv_lines(columns, rows)), mimetype="text/csv; charset=utf-8"
-    )
+    response = Response(stream_with_context(csv_lines(columns, rows)), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -41,7 +41,7 @@ def test_completion_csv_columns_rows_total_and_bom(world, client, login):
     response = client.get(f"/campaigns/WS2026/export/completion.csv?as_of={clock.today()}")
     assert response.status_code == 200
     assert response.is_streamed
-    assert response.mimetype == "text/csv"
+    assert response.content_type == "text/csv; charset=utf-8"
     assert (
         response.headers["Content-Disposition"]
         == f'attachment; filename="WS2026-completion-district-{clock.today()}.csv"'
