@@ -95,10 +95,17 @@ class IsolatedClient(FlaskClient):
             return FlaskClient.open(self, *args, **kwargs)
 
         try:
-            return context.run(run)
+            response = context.run(run)
         finally:
             if outer is not None:
                 db.session.expire_all()
+        if response.is_streamed:
+            # A streamed body is produced in the request's own context: read it there now,
+            # and hand it on still as an iterator (response.is_streamed stays true).
+            body = context.run(list, response.response)
+            context.run(response.close)
+            response.response = iter(body)
+        return response
 
 
 @pytest.fixture

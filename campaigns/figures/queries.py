@@ -12,7 +12,7 @@ deadline before it.
 
 import enum
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import ColumnElement, Integer, and_, case, func, literal, select
@@ -195,7 +195,8 @@ def completion_table(scope: ColumnElement[bool], *, by: str, as_of: date) -> Tab
     query = query.select_from(Item)
     for target, onclause in joins:
         query = query.join(target, onclause)
-    query = query.where(scope, in_scope_on(as_of)).group_by(key, label_zh, label_en)
+    # The order columns are grouped too (PostgreSQL wants every ordered column grouped).
+    query = query.where(scope, in_scope_on(as_of)).group_by(key, label_zh, label_en, *order)
     query = query.order_by(*(order or [key]))
     rows = []
     for r in db.session.execute(query):
@@ -242,3 +243,65 @@ def totals(scope: ColumnElement[bool], *, as_of: date) -> Row:
         r.on_time,
         int(r.days_to_rectify),
     )
+
+
+@dataclass
+class Point:
+    """One week of the progress line: items in scope and verified by the week's last day."""
+
+    day: date
+    items: int
+    verified: int
+
+    @property
+    def completion_rate(self) -> Decimal | None:
+        return rate(self.verified, self.items)
+
+
+def week_ends(start: date, as_of: date, *, max_weeks: int = 26) -> list[date]:
+    """The cut-off day and every seventh day before it, back to `start` (at most `max_weeks`)."""
+    days = [as_of]
+    while len(days) < max_weeks and days[-1] - timedelta(days=7) >= start:
+        days.append(days[-1] - timedelta(days=7))
+    return days[::-1]
+
+
+def weekly_series(scope: ColumnElement[bool], *, start: date, as_of: date) -> list[Point]:
+    """Completion per week up to the cut-off: ONE query with two counts per week's end."""
+    days = week_ends(start, as_of)
+    columns = []
+    for i, day in enumerate(days):
+        flagged = Item.flagged_on <= day
+        verified = and_(flagged, Item.verified_on.is_not(None), Item.verified_on <= day)
+        columns.append(_count_if(flagged).label(f"items_{i}"))
+        columns.append(_count_if(verified).label(f"verified_{i}"))
+    row = db.session.execute(
+        select(*columns).select_from(Item).where(scope, Item.status != Status.WITHDRAWN)
+    ).one()
+    return [Point(day, int(row[2 * i]), int(row[2 * i + 1])) for i, day in enumerate(days)]
+
+
+def state_counts(scope: ColumnElement[bool]) -> dict[str, int]:
+    """Items of `scope` by their state now (withdrawn included), in lifecycle order."""
+    found = dict(
+        db.session.execute(
+            select(Item.status, func.count(Item.id)).where(scope).group_by(Item.status)
+        ).all()
+    )
+    return {status.value: int(found.get(status.value, 0)) for status in Status}
+
+
+def lagging(rows: list[Row]) -> list[Row]:
+    """Rows ordered with who lags most first: lowest completion, then most overdue."""
+    return sorted(
+        rows,
+        key=lambda r: (
+            r.completion_rate if r.completion_rate is not None else HUNDRED + 1,
+            -r.overdue,
+            r.label_zh,
+        ),
+    )
+
+
+def _count_if(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)

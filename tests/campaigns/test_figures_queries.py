@@ -127,3 +127,93 @@ def test_73_of_78(app):
     assert [(r.key, r.items, r.verified) for r in table.rows] == [("none", 78, 73)]
     assert str(table.total.completion_rate) == "93.59"
     assert date.today()  # noqa: DTZ011 - sanity: the suite does not freeze real time
+
+
+def test_late_verification_counts_for_completion_not_on_time(app):
+    campaign = make_campaign()
+    flagged = clock.now() - timedelta(days=20)
+    make_item(
+        campaign,
+        state="verified",
+        flagged_at=flagged,
+        verified_at=clock.now() - timedelta(days=1),
+        deadline=clock.today() - timedelta(days=5),
+    )
+    make_item(campaign, state="verified", flagged_at=flagged)
+    db.session.commit()
+    total = totals(Item.campaign_id == campaign.id, as_of=clock.today())
+    assert (total.items, total.verified, total.on_time) == (2, 2, 1)
+    assert total.completion_rate == Decimal("100.00")
+    assert total.on_time_rate == Decimal("50.00")
+    assert total.overdue == 0
+
+
+def test_relapsed_and_withdrawn(app):
+    campaign = make_campaign()
+    relapsed = make_item(campaign, state="rectifying")
+    relapsed.relapse_count = 2  # verified once, back to rectifying after a look-back
+    make_item(campaign, state="withdrawn")
+    make_item(campaign, state="verified")
+    db.session.commit()
+    total = totals(Item.campaign_id == campaign.id, as_of=clock.today())
+    assert (total.items, total.verified, total.relapsed) == (2, 1, 1)
+    assert total.completion_rate == Decimal("50.00")
+
+
+def test_weekly_series_counts_by_each_weeks_end(app):
+    from campaigns.figures.queries import week_ends, weekly_series
+
+    campaign = make_campaign()
+    today = clock.today()
+    three_weeks_ago = clock.now() - timedelta(days=21)
+    make_item(
+        campaign,
+        state="verified",
+        flagged_at=three_weeks_ago,
+        verified_at=clock.now() - timedelta(days=10),
+    )
+    make_item(campaign, state="rectifying", flagged_at=three_weeks_ago)
+    make_item(campaign, state="assigned")  # flagged today
+    make_item(campaign, state="withdrawn", flagged_at=three_weeks_ago)
+    db.session.commit()
+    start = today - timedelta(days=21)
+    assert week_ends(start, today) == [start, start + timedelta(7), start + timedelta(14), today]
+    points = weekly_series(Item.campaign_id == campaign.id, start=start, as_of=today)
+    assert [(p.items, p.verified) for p in points] == [(2, 0), (2, 0), (2, 1), (3, 1)]
+    assert [p.completion_rate for p in points] == [
+        Decimal("0.00"),
+        Decimal("0.00"),
+        Decimal("50.00"),
+        Decimal("33.33"),
+    ]
+
+
+def test_week_ends_are_limited():
+    from campaigns.figures.queries import week_ends
+
+    days = week_ends(date(2020, 1, 1), date(2026, 1, 1))
+    assert len(days) == 26 and days[-1] == date(2026, 1, 1)
+    assert week_ends(date(2026, 1, 5), date(2026, 1, 1)) == [date(2026, 1, 1)]
+
+
+def test_state_counts_and_lagging_order(app):
+    from campaigns.figures.queries import lagging, state_counts
+
+    campaign = make_campaign()
+    d1, d2, d3 = (make_region("district", name=n) for n in ("甲区", "乙区", "丙区"))
+    make_item(campaign, district=d1, state="verified")
+    make_item(campaign, district=d2, state="rectifying", deadline=clock.today() - timedelta(1))
+    make_item(campaign, district=d3, state="submitted")
+    make_item(campaign, district=d3, state="withdrawn")
+    db.session.commit()
+    scope = Item.campaign_id == campaign.id
+    assert state_counts(scope) == {
+        "assigned": 0,
+        "rectifying": 1,
+        "submitted": 1,
+        "verified": 1,
+        "withdrawn": 1,
+    }
+    table = completion_table(scope, by="district", as_of=clock.today())
+    # 0 % with one overdue lags more than 0 % with none; 100 % last
+    assert [r.label_zh for r in lagging(table.rows)] == ["乙区", "丙区", "甲区"]
