@@ -21,6 +21,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -70,6 +71,10 @@ bp = Blueprint("items", __name__)
 from campaigns.items import panels  # noqa: E402,F401 - registers the home page panels
 
 
+def megabytes(size: int) -> str:
+    return format_decimal(round(size / (1024 * 1024), 1))
+
+
 def light_of(item: Item):
     """The item's warning light today (None once closed)."""
     return item.light_on(clock.today(), current_app.config["WARNING_DAYS"])
@@ -89,6 +94,7 @@ ui = SimpleNamespace(
     joint=JOINT_LABELS,
     light=light_of,
     today=clock.today,
+    megabytes=megabytes,
 )
 
 
@@ -138,7 +144,7 @@ def show_errors(form, error: ValidationFailed) -> None:
         if isinstance(error, storage.UploadRefused):
             message = UPLOAD_MESSAGES[reason] % {
                 "name": error.name or _("The file"),
-                "mb": current_app.config["MAX_EVIDENCE_BYTES"] // (1024 * 1024),
+                "mb": megabytes(current_app.config["MAX_EVIDENCE_BYTES"]),
             }
         else:
             message = FIELD_MESSAGES.get(reason, FIELD_MESSAGES["invalid"])
