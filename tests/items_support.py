@@ -18,10 +18,11 @@ from portal.extensions import db
 
 def sign_in(client, user) -> None:
     """Start a session for `user` directly (the sign-in form itself is tested elsewhere)."""
-    db.session.commit()
+    user_id = user.get_id()
+    db.session.commit()  # the request must see the test's data, and no lock stays held
     with client.session_transaction() as session:
         session.clear()
-        session["_user_id"] = user.get_id()
+        session["_user_id"] = user_id
         session["_fresh"] = True
         session["seen"] = clock.now().timestamp()
 

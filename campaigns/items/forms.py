@@ -153,6 +153,14 @@ FIELD_MESSAGES = {
     ),
     "taken": _l("Another target already has this unified social credit code."),
 }
+# Where a field needs its own words for a reason.
+FIELD_REASON_MESSAGES = {
+    ("evidence", "required"): _l(
+        "Attach at least one photo or file taken after rectification."
+    ),
+    ("amount", "required"): _l("A fine needs its amount."),
+    ("target_id", "required"): _l("Pick a target from the search, or describe a new one below."),
+}
 UPLOAD_MESSAGES = {
     "too_large": _l("%(name)s is larger than %(mb)s MB. Choose a smaller file."),
     "empty": _l("%(name)s is empty."),

@@ -37,6 +37,7 @@ from campaigns.items.forms import (
     ENTRY_LABELS,
     FIELD_LABELS,
     FIELD_MESSAGES,
+    FIELD_REASON_MESSAGES,
     JOINT_LABELS,
     LIGHT_LABELS,
     LISTING_LABELS,
@@ -147,7 +148,9 @@ def show_errors(form, error: ValidationFailed) -> None:
                 "mb": megabytes(current_app.config["MAX_EVIDENCE_BYTES"]),
             }
         else:
-            message = FIELD_MESSAGES.get(reason, FIELD_MESSAGES["invalid"])
+            message = FIELD_REASON_MESSAGES.get((name, reason)) or FIELD_MESSAGES.get(
+                reason, FIELD_MESSAGES["invalid"]
+            )
         if isinstance(errors, tuple):  # WTForms keeps errors in a tuple until validated
             target.errors = errors = list(errors)
         errors.append(str(message))
