@@ -155,9 +155,7 @@ FIELD_MESSAGES = {
 }
 # Where a field needs its own words for a reason.
 FIELD_REASON_MESSAGES = {
-    ("evidence", "required"): _l(
-        "Attach at least one photo or file taken after rectification."
-    ),
+    ("evidence", "required"): _l("Attach at least one photo or file taken after rectification."),
     ("amount", "required"): _l("A fine needs its amount."),
     ("target_id", "required"): _l("Pick a target from the search, or describe a new one below."),
 }

@@ -107,7 +107,12 @@ def test_extension_request_and_approval_keep_the_original_deadline(client, world
     assert response.status_code == 422
     assert "Choose a date later than the current deadline." in response.data.decode()
     later = original + timedelta(days=20)
-    assert post(client, item, "extension", new_deadline=later.isoformat(), note="Parts on order.").status_code == 302
+    assert (
+        post(
+            client, item, "extension", new_deadline=later.isoformat(), note="Parts on order."
+        ).status_code
+        == 302
+    )
     page = page_of(client, item)
     assert "waiting for a campaign lead" in page
 
@@ -163,7 +168,12 @@ def test_declined_transfer_closes_the_recipients_view(client, world):
     sign_in(client, world.liaison_police)
     post(client, item, "transfer", to_agency_id=str(world.transport.id), note="Not ours.")
     sign_in(client, world.liaison_transport)
-    assert post(client, reload(item), "transfer/answer", decline="Decline", note="Ours neither.").status_code == 302
+    assert (
+        post(
+            client, reload(item), "transfer/answer", decline="Decline", note="Ours neither."
+        ).status_code
+        == 302
+    )
     assert reload(item).lead_agency_id == world.police.id
     assert client.get(f"/items/{item.ref}").status_code == 404
 
@@ -172,7 +182,9 @@ def test_enforcement_actions_with_amount_and_document(client, world):
     item = item_in(world, "rectifying")
     sign_in(client, world.liaison_env)  # a co-agency records its own actions
     today = clock.today().isoformat()
-    response = post(client, item, "enforcement", kind="fine", action_date=today, document_no="环罚〔2026〕12号")
+    response = post(
+        client, item, "enforcement", kind="fine", action_date=today, document_no="环罚〔2026〕12号"
+    )
     assert response.status_code == 422
     assert "A fine needs its amount." in response.data.decode()
     response = post(
@@ -187,14 +199,28 @@ def test_enforcement_actions_with_amount_and_document(client, world):
     )
     assert response.status_code == 302
     action = db.session.scalars(select(EnforcementAction)).one()
-    assert (action.kind, action.amount, action.agency_id) == ("fine", Decimal("50000.00"), world.env.id)
+    assert (action.kind, action.amount, action.agency_id) == (
+        "fine",
+        Decimal("50000.00"),
+        world.env.id,
+    )
     future = (clock.today() + timedelta(days=2)).isoformat()
     response = post(client, item, "enforcement", kind="warning", action_date=future)
     assert response.status_code == 422
     assert "The date cannot be in the future." in response.data.decode()
     page = page_of(client, item)
     assert "环罚〔2026〕12号" in page and "50000" in page and "Fine" in page
-    assert post(client, item, "enforcement", kind="police_transfer", action_date=today, document_no="移-1").status_code == 302
+    assert (
+        post(
+            client,
+            item,
+            "enforcement",
+            kind="police_transfer",
+            action_date=today,
+            document_no="移-1",
+        ).status_code
+        == 302
+    )
     assert "Transfer to the police" in page_of(client, item)
 
 

@@ -26,9 +26,7 @@ def moves(item) -> int:
 
 
 def submitted_item(world):
-    item = make_item(
-        world.campaign, state="submitted", team=world.team_a, lead_agency=world.police
-    )
+    item = make_item(world.campaign, state="submitted", team=world.team_a, lead_agency=world.police)
     db.session.commit()
     return item
 
@@ -63,7 +61,9 @@ def test_stale_comment_is_kept_and_can_be_sent_again(client, world):
     item = world.item
     version = item.version
     sign_in(client, world.liaison_police)
-    assert client.post(f"/items/{item.ref}/acknowledge", data={"version": version}).status_code == 302
+    assert (
+        client.post(f"/items/{item.ref}/acknowledge", data={"version": version}).status_code == 302
+    )
     sign_in(client, world.liaison_env)
     count = timeline_count(item)
     stale = client.post(

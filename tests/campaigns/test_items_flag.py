@@ -55,7 +55,9 @@ def post(client, form):
 
 def test_inspector_flags_an_item_with_photos(client, world):
     sign_in(client, world.inspector)
-    form = flag_form(world, evidence=[upload(jpeg(), "IMG_0001.jpg"), upload(jpeg(), "IMG_0002.jpg")])
+    form = flag_form(
+        world, evidence=[upload(jpeg(), "IMG_0001.jpg"), upload(jpeg(), "IMG_0002.jpg")]
+    )
     response = post(client, form)
     assert response.status_code == 302
     item = db.session.scalars(select(Item).order_by(Item.id.desc())).first()
@@ -68,11 +70,15 @@ def test_inspector_flags_an_item_with_photos(client, world):
     stages = db.session.scalars(select(Evidence.stage).where(Evidence.item_id == item.id)).all()
     assert stages == ["before", "before"]
     kinds = db.session.scalars(
-        select(TimelineEntry.kind).where(TimelineEntry.item_id == item.id).order_by(TimelineEntry.id)
+        select(TimelineEntry.kind)
+        .where(TimelineEntry.item_id == item.id)
+        .order_by(TimelineEntry.id)
     ).all()
     assert kinds == ["flagged", "evidence", "evidence"]
     assert db.session.scalar(
-        select(AuditEntry.id).where(AuditEntry.action == "item_flagged", AuditEntry.object_id == str(item.id))
+        select(AuditEntry.id).where(
+            AuditEntry.action == "item_flagged", AuditEntry.object_id == str(item.id)
+        )
     )
     page = client.get(response.headers["Location"]).data.decode()
     assert "Item WS2026-0002 flagged and assigned." in page
@@ -93,9 +99,12 @@ def test_new_target_is_created_inline_with_a_checked_credit_code(client, world):
     assert target.name == "淄博新建材有限公司" and target.region_id == world.town.id
     # The same code again finds the same target instead of making a second one.
     assert post(client, form).status_code == 302
-    assert db.session.scalar(
-        select(func.count()).select_from(Target).where(Target.credit_code == GOOD_CODE)
-    ) == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Target).where(Target.credit_code == GOOD_CODE)
+        )
+        == 1
+    )
 
 
 @pytest.mark.parametrize(
@@ -111,7 +120,10 @@ def test_new_target_is_created_inline_with_a_checked_credit_code(client, world):
         ),
         ({"target_id": "0"}, "Pick a target from the search, or describe a new one below."),
         ({"listing_level": "city", "listing_doc_no": ""}, "Please fill this in."),
-        ({"deadline": (clock.today() - timedelta(days=1)).isoformat()}, "Choose a date from today on."),
+        (
+            {"deadline": (clock.today() - timedelta(days=1)).isoformat()},
+            "Choose a date from today on.",
+        ),
         ({"title": ""}, "This field is required."),
         ({"lead_agency_id": "999999"}, "Not a valid choice"),
     ],
