@@ -317,10 +317,10 @@ def test_the_page_offers_only_what_the_person_may_do_now(client, world):
     item = item_in(world, "submitted")
     sign_in(client, world.inspector_b)  # same campaign, other team: comment, not verify
     page = page_of(client, item)
-    assert 'action="/items/%s/comments"' % item.ref in page
-    assert 'action="/items/%s/verify"' % item.ref not in page
+    assert f'action="/items/{item.ref}/comments"' in page
+    assert f'action="/items/{item.ref}/verify"' not in page
     sign_in(client, world.inspector)
-    assert 'action="/items/%s/verify"' % item.ref in page_of(client, item)
+    assert f'action="/items/{item.ref}/verify"' in page_of(client, item)
     verified = item_in(world, "verified")
     pending_transfer(verified, world.police, world.transport)
     db.session.commit()
