@@ -301,7 +301,7 @@ def test_late_and_relapses_show_on_the_item(client, world):
     db.session.commit()
     sign_in(client, world.inspector)
     page = page_of(client, item)
-    assert "Late" in page and "2 relapses" in page
+    assert "Late" in page and "Relapses: 2" in page
 
 
 def test_what_people_type_is_shown_as_text(client, world):

@@ -180,7 +180,7 @@ def test_list_rows_show_light_relapses_and_listing(client, scene):
     html = client.get("/campaigns/WS2026/items").data.decode()
     assert html.count("light light-red") == 1
     assert html.count("light light-yellow") == 2
-    assert "1 relapse" in html and "City level" in html
+    assert "Relapses: 1" in html and "City level" in html
 
 
 @pytest.mark.parametrize("days", [-1, 0, 1, 3, 4, 30])
