@@ -115,6 +115,7 @@ JOINT_LABELS = {
     "transfers": _l("Transfers waiting for you"),
     "overdue": _l("Overdue"),
     "due_this_week": _l("Due within a week"),
+    "closed_recently": _l("Closed in the last 30 days"),
 }
 # The editable details (operations.EDITABLE), as the timeline names them.
 FIELD_LABELS = {

@@ -132,7 +132,16 @@ def status_counts(where: list) -> dict[str, int]:
 
 # --- A liaison's joint cases -----------------------------------------------------------------
 
-JOINT_GROUPS = ("to_acknowledge", "returned", "transfers", "overdue", "due_this_week")
+# What needs the agency's action, then (so that it sees its work come to an end) what closed.
+JOINT_GROUPS = (
+    "to_acknowledge",
+    "returned",
+    "transfers",
+    "overdue",
+    "due_this_week",
+    "closed_recently",
+)
+CLOSED_DAYS = 30
 
 
 def _latest_move():
@@ -161,12 +170,15 @@ def joint_case_clauses(agency_id: int) -> dict:
         ),
         "overdue": and_(waiting, Item.deadline < today),
         "due_this_week": and_(waiting, Item.deadline.between(today, today + timedelta(days=6))),
+        "closed_recently": and_(
+            Item.status == Status.VERIFIED,
+            Item.verified_on >= today - timedelta(days=CLOSED_DAYS),
+        ),
     }
 
 
 def joint_case_counts(user) -> dict[str, int]:
-    if user.agency_id is None:
-        return dict.fromkeys(JOINT_GROUPS, 0)
+    """How many items wait in each group (one query)."""
     clauses = joint_case_clauses(user.agency_id)
     row = db.session.execute(
         select(*(func.count().filter(clauses[key]) for key in JOINT_GROUPS)).where(
@@ -177,13 +189,18 @@ def joint_case_counts(user) -> dict[str, int]:
 
 
 def joint_cases(user, *, limit: int = 20) -> dict[str, list[Item]]:
+    """The first items of each group: soonest deadline first, or latest closed first."""
     clauses = joint_case_clauses(user.agency_id)
-    return {
-        key: db.session.scalars(
-            listing([access.agency_items(user.agency_id), clauses[key]], "deadline").limit(limit)
-        ).all()
-        for key in JOINT_GROUPS
-    }
+    mine = access.agency_items(user.agency_id)
+    groups = {}
+    for key in JOINT_GROUPS:
+        query = with_rows(select(Item).where(mine, clauses[key]))
+        if key == "closed_recently":
+            query = query.order_by(Item.verified_at.desc(), Item.id.desc())
+        else:
+            query = ordered(query, "deadline")
+        groups[key] = db.session.scalars(query.limit(limit)).all()
+    return groups
 
 
 # --- An inspector's home panel ------------------------------------------------------------

@@ -35,6 +35,9 @@ def scene(app):
     w.returned = item("submitted", w.police, 9)
     w.offered = item("assigned", w.transport, 12)
     pending_transfer(w.offered, w.transport, w.police)
+    w.closed = item("verified", w.police, 5)
+    w.long_closed = item("verified", w.police, 5)
+    w.long_closed.verified_on = today - timedelta(days=40)
     w.others = item("assigned", w.transport, -5)  # not the police's: never shown to them
     # Another campaign the police take part in: joint cases run across campaigns.
     w.campaign2 = make_campaign(code="TR2026", kind="traffic", agencies=[w.police])
@@ -60,7 +63,8 @@ def test_joint_cases_grouped_by_what_needs_the_agency(client, scene):
     assert section(html, "transfers") == [scene.offered.ref]
     assert section(html, "overdue") == [scene.overdue.ref]
     assert section(html, "due_this_week") == [scene.due_soon.ref]
-    assert scene.others.ref not in html
+    assert section(html, "closed_recently") == [scene.closed.ref]
+    assert scene.others.ref not in html and scene.long_closed.ref not in html
 
 
 def test_a_co_agency_sees_its_overdue_cases(client, scene):
@@ -81,6 +85,7 @@ def test_liaison_home_panel_counts(client, scene):
         "transfers": "1",
         "overdue": "1",
         "due_this_week": "1",
+        "closed_recently": "1",
     }
     assert "/joint-cases" in html
 
