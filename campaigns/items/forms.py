@@ -19,7 +19,14 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from campaigns.items.lifecycle import Status
@@ -33,6 +40,8 @@ from campaigns.items.models import (
 )
 from campaigns.items.operations import NOTE_MAX
 from campaigns.targets.models import TargetKind
+from campaigns.targets.operations import normalize_credit_code
+from portal.errors import ValidationFailed
 from portal.forms import options
 
 STATUS_LABELS = {
@@ -218,15 +227,29 @@ class FlagForm(FlaskForm):
         _l("Listing for supervision"),
         choices=options((k.value, v) for k, v in LISTING_LABELS.items()),
     )
-    listing_doc_no = StringField(
-        _l("Listing document number"), validators=[Optional(), Length(max=80)]
-    )
+    listing_doc_no = StringField(_l("Listing document number"), validators=[Length(max=80)])
     lead_agency_id = SelectField(_l("Lead agency"), coerce=int)
     co_agency_ids = MultiCheckboxField(_l("Co-handling agencies"), coerce=int)
     deadline = DateField(_l("Deadline"), validators=[InputRequired()])
     evidence = _files(_l("Photos or files as found"))
     find = SubmitField(_l("Find"))
     submit = SubmitField(_l("Flag the item"))
+
+    # Checks that need no database, made with the others so that every mistake shows at once
+    # (the verbs check them again).
+    def validate_target_id(self, field):
+        if not field.data and not (self.new_target_name.data or "").strip():
+            raise ValidationError(FIELD_REASON_MESSAGES[("target_id", "required")])
+
+    def validate_new_target_credit_code(self, field):
+        try:
+            normalize_credit_code(field.data)
+        except ValidationFailed as error:
+            raise ValidationError(FIELD_MESSAGES[error.fields["credit_code"]]) from error
+
+    def validate_listing_doc_no(self, field):
+        if self.listing_level.data != ListingLevel.NONE and not (field.data or "").strip():
+            raise ValidationError(FIELD_MESSAGES["required"])
 
 
 # --- Actions on an item ----------------------------------------------------------------------

@@ -7,8 +7,6 @@ the errors), call one verb of operations.py, commit, flash, redirect. A save mad
 out-of-date page answers 409 with the current state beside what the person typed.
 """
 
-from types import SimpleNamespace
-
 from flask import (
     Blueprint,
     abort,
@@ -21,31 +19,16 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from campaigns.items import choices, operations, queries
+from campaigns.items import choices, operations, queries, ui
 from campaigns.items import evidence as storage
 from campaigns.items.choices import edit_choices, filter_choices, flag_choices, prepare_item_forms
 from campaigns.items.forms import (
     ACTION_FORMS,
-    ACTION_LABELS,
-    ENFORCEMENT_LABELS,
-    ENTRY_LABELS,
-    FIELD_LABELS,
-    FIELD_MESSAGES,
-    FIELD_REASON_MESSAGES,
-    JOINT_LABELS,
-    LIGHT_LABELS,
-    LISTING_LABELS,
-    SEVERITY_LABELS,
-    STAGE_LABELS,
-    STATUS_LABELS,
-    TARGET_KIND_LABELS,
-    UPLOAD_MESSAGES,
     EditForm,
     FlagForm,
     ItemFilterForm,
@@ -72,88 +55,10 @@ bp = Blueprint("items", __name__)
 from campaigns.items import panels  # noqa: E402,F401 - registers the home page panels
 
 
-def megabytes(size: int) -> str:
-    return format_decimal(round(size / (1024 * 1024), 1))
-
-
-def light_of(item: Item):
-    """The item's warning light today (None once closed)."""
-    return item.light_on(clock.today(), current_app.config["WARNING_DAYS"])
-
-
-ui = SimpleNamespace(
-    status=STATUS_LABELS,
-    action=ACTION_LABELS,
-    entry=ENTRY_LABELS,
-    severity=SEVERITY_LABELS,
-    listing=LISTING_LABELS,
-    light_label=LIGHT_LABELS,
-    enforcement=ENFORCEMENT_LABELS,
-    stage=STAGE_LABELS,
-    target_kind=TARGET_KIND_LABELS,
-    field=FIELD_LABELS,
-    joint=JOINT_LABELS,
-    light=light_of,
-    today=clock.today,
-    megabytes=megabytes,
-)
-
-
 @bp.record_once
 def _template_helpers(state) -> None:
     """The lifecycle's labels and the warning light, for every template (lists, panels …)."""
-    state.app.jinja_env.globals["items_ui"] = ui
-
-
-# Where a verb's field reason goes on our forms, when the names differ.
-FORM_FIELDS = {
-    "file": "evidence",
-    "to_agency": "to_agency_id",
-    "date": "action_date",
-    "district": "district_id",
-    "town": "town_id",
-    "category": "category_id",
-    "team": "team_id",
-    "credit_code": "new_target_credit_code",
-}
-DONE = {
-    "acknowledge": lambda: _("Acknowledged: your agency is now rectifying the item."),
-    "submit": lambda: _("Rectification submitted: the team will verify it on site."),
-    "verify": lambda: _("Verified: the item is closed."),
-    "return": lambda: _("Returned for rework: the lead agency has been told why."),
-    "withdraw": lambda: _("The item is withdrawn."),
-    "extend_request": lambda: _("Extension requested: a campaign lead will decide."),
-    "extend_approve": lambda: _("Extension approved: the deadline has moved."),
-    "extend_refuse": lambda: _("Extension refused: the deadline stays."),
-    "transfer_propose": lambda: _("Transfer proposed: the other agency will answer."),
-    "transfer_accept": lambda: _("Transfer accepted: your agency now leads this item."),
-    "transfer_decline": lambda: _("Transfer declined: the item stays where it was."),
-    "enforcement": lambda: _("Enforcement action recorded."),
-    "comment": lambda: _("Comment added."),
-    "evidence": lambda: _("Evidence added."),
-    "list": lambda: _("Listing for supervision saved."),
-    "edit": lambda: _("Details saved."),
-}
-
-
-def show_errors(form, error: ValidationFailed) -> None:
-    """Put a verb's refusal on the form fields it concerns, as messages a person can act on."""
-    for field, reason in error.fields.items():
-        name = FORM_FIELDS.get(field, field)
-        target = getattr(form, name, None)
-        errors = target.errors if target is not None else form.form_errors
-        if isinstance(error, storage.UploadRefused):
-            message = UPLOAD_MESSAGES[reason] % {
-                "name": error.name or _("The file"),
-                "mb": megabytes(current_app.config["MAX_EVIDENCE_BYTES"]),
-            }
-        else:
-            message = FIELD_REASON_MESSAGES.get((name, reason)) or FIELD_MESSAGES.get(
-                reason, FIELD_MESSAGES["invalid"]
-            )
-        if isinstance(errors, tuple):  # WTForms keeps errors in a tuple until validated
-            target.errors = errors = list(errors)
-        errors.append(str(message))
+    state.app.jinja_env.globals["items_ui"] = ui.labels
 
 
 def _uploads(field) -> list:
@@ -226,7 +131,7 @@ def flag(code: str):
             item = _flag(campaign, form)
         except ValidationFailed as error:
             db.session.rollback()
-            show_errors(form, error)
+            ui.show_errors(form, error)
         else:
             db.session.commit()
             flash(_("Item %(ref)s flagged and assigned.", ref=item.ref), "success")
@@ -373,10 +278,10 @@ def act(ref: str, form_key: str, perform):
         )
     except ValidationFailed as error:
         db.session.rollback()
-        show_errors(form, error)
+        ui.show_errors(form, error)
         return render_item(access.item_or_404(ref), bound={form_key: form}, status=422)
     db.session.commit()
-    flash(DONE[action](), "success")
+    flash(ui.DONE[action](), "success")
     return redirect(url_for("items.show", ref=item.ref))
 
 
@@ -623,10 +528,10 @@ def edit(ref: str):
             return conflict(ref, "edit", form, "edit")
         except ValidationFailed as error:
             db.session.rollback()
-            show_errors(form, error)
+            ui.show_errors(form, error)
         else:
             db.session.commit()
-            flash(DONE["edit"](), "success")
+            flash(ui.DONE["edit"](), "success")
             return redirect(url_for("items.show", ref=ref))
     status = 422 if form.errors else 200
     return render_template("items/edit.html", item=item, form=form), status

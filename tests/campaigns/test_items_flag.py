@@ -142,6 +142,23 @@ def test_wrong_input_is_explained_and_nothing_is_saved(client, world, changes, m
     assert db.session.scalar(select(func.count()).select_from(Evidence)) == 0
 
 
+def test_every_mistake_shows_at_once(client, world):
+    sign_in(client, world.inspector)
+    form = flag_form(
+        world,
+        target_id="0",
+        new_target_name="某公司",
+        new_target_credit_code=BAD_CHECK,
+        listing_level="district",
+        listing_doc_no="",
+        deadline="",
+    )
+    page = post(client, form).data.decode()
+    assert "The check character does not match" in page
+    assert page.count("Please fill this in.") == 1  # the listing document number
+    assert "This field is required." in page  # the deadline
+
+
 def test_town_must_lie_in_the_district(client, world):
     elsewhere = make_region("town", make_region("district", world.city), name="别处镇")
     sign_in(client, world.inspector)
