@@ -34,7 +34,7 @@ from campaigns.items.forms import (
     ItemFilterForm,
     WithdrawForm,
 )
-from campaigns.items.lifecycle import ACTIONS, allowed_from
+from campaigns.items.lifecycle import allowed_from
 from campaigns.items.models import (
     EnforcementAction,
     Evidence,
@@ -128,7 +128,7 @@ def flag(code: str):
         return render_template("items/flag.html", form=form, campaign=campaign)
     if form.validate_on_submit():
         try:
-            item = _flag(campaign, form)
+            item = _flag(campaign, teams, form)
         except ValidationFailed as error:
             db.session.rollback()
             ui.show_errors(form, error)
@@ -140,7 +140,8 @@ def flag(code: str):
     return render_template("items/flag.html", form=form, campaign=campaign), status
 
 
-def _flag(campaign, form: FlagForm) -> Item:
+def _flag(campaign, teams, form: FlagForm) -> Item:
+    """Find or create the target, then flag the item with its photos (one transaction)."""
     district = db.session.get(Region, form.district_id.data)
     town = db.session.get(Region, form.town_id.data) if form.town_id.data else None
     if form.target_id.data:
@@ -159,7 +160,7 @@ def _flag(campaign, form: FlagForm) -> Item:
     return operations.flag_item(
         campaign,
         by=current_user,
-        team=next(t for t in access.teams_of(current_user, campaign) if t.id == form.team_id.data),
+        team=next(t for t in teams if t.id == form.team_id.data),
         target=target,
         district=district,
         town=town,
@@ -194,12 +195,6 @@ def show(ref: str):
 
 def render_item(item: Item, *, bound: dict | None = None, status: int = 200):
     """The item page; `bound` holds forms to show as the person filled them (with errors)."""
-    rels = access.relations(current_user, item)
-    available = [
-        name
-        for name, action in ACTIONS.items()
-        if action.by & rels and item.status in action.from_states
-    ]
     defaults = {
         "version": item.version,
         "listing_level": item.listing_level,
@@ -208,7 +203,7 @@ def render_item(item: Item, *, bound: dict | None = None, status: int = 200):
     }
     forms = {key: form(formdata=None, **defaults) for key, form in ACTION_FORMS.items()}
     forms.update(bound or {})
-    prepare_item_forms(forms, item, rels)
+    prepare_item_forms(forms, item, access.relations(current_user, item))
     timeline = db.session.scalars(
         select(TimelineEntry)
         .where(TimelineEntry.item_id == item.id)
@@ -222,7 +217,7 @@ def render_item(item: Item, *, bound: dict | None = None, status: int = 200):
     page = render_template(
         "items/show.html",
         item=item,
-        available=available,
+        available=access.available_actions(current_user, item),
         forms=forms,
         timeline=timeline,
         evidence=db.session.scalars(
@@ -559,7 +554,7 @@ FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'none'; sandbox; frame
 @bp.route("/items/<ref>/evidence/<int:evidence_id>")
 def evidence_file(ref: str, evidence_id: int):
     record = access.evidence_or_404(ref, evidence_id)
-    return _send(record, record.stored_name, record.content_type, record.original_name)
+    return _send(record.stored_name, record.content_type, record.original_name)
 
 
 @bp.route("/items/<ref>/evidence/<int:evidence_id>/thumbnail")
@@ -567,10 +562,12 @@ def evidence_thumbnail(ref: str, evidence_id: int):
     record = access.evidence_or_404(ref, evidence_id)
     if not record.thumbnail_name:
         abort(404)
-    return _send(record, record.thumbnail_name, "image/jpeg", f"thumbnail-{record.original_name}")
+    stem = record.original_name.rsplit(".", 1)[0]
+    return _send(record.thumbnail_name, "image/jpeg", f"{stem}-thumbnail.jpg")
 
 
-def _send(record: Evidence, stored_name: str, content_type: str, name: str):
+def _send(stored_name: str, content_type: str, name: str):
+    """The file as an answer of its own: PDFs download, images show; nothing in them runs."""
     path = storage.path_of(stored_name)
     if not path.is_file():
         abort(404)
