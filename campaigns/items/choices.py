@@ -151,8 +151,13 @@ def filter_choices(form, campaign: Campaign | None, user) -> None:
             select(Campaign).where(access.visible_campaigns(user)).order_by(Campaign.code)
         )
         form.campaign.choices = options([("", every)] + [(c.code, c.code) for c in campaigns])
-        teams = select(Team).join(Campaign, Campaign.id == Team.campaign_id)
-        teams = teams.where(access.visible_campaigns(user)).order_by(Campaign.code, Team.name)
+        teams = db.session.execute(
+            select(Team.id, Campaign.code, Team.name)
+            .join(Campaign, Campaign.id == Team.campaign_id)
+            .where(access.visible_campaigns(user))
+            .order_by(Campaign.code, Team.name)
+        ).all()
+        team_options = [(team_id, f"{code} · {name}") for team_id, code, name in teams]
         categories = db.session.execute(
             select(CampaignCategory.code, func.min(CampaignCategory.name_zh))
             .join(Campaign, Campaign.id == CampaignCategory.campaign_id)
@@ -164,8 +169,9 @@ def filter_choices(form, campaign: Campaign | None, user) -> None:
     else:
         del form.campaign
         teams = select(Team).where(Team.campaign_id == campaign.id).order_by(Team.name)
+        team_options = [(t.id, t.name) for t in db.session.scalars(teams)]
         category_options = [(c.code, localized_name(c)) for c in campaign.categories]
-    form.team.choices = options([("", every)] + [(t.id, t.name) for t in db.session.scalars(teams)])
+    form.team.choices = options([("", every)] + team_options)
     form.category.choices = options([("", every)] + category_options)
     form.status.choices = options([("", every)] + list(STATUS_LABELS.items()))
     form.light.choices = options([("", every)] + list(LIGHT_LABELS.items()))

@@ -244,12 +244,14 @@ def agencies_by_code() -> dict[str, Agency]:
 # --- Actions ---------------------------------------------------------------------------------
 
 
-def act(ref: str, form_key: str, perform):
+def act(ref: str, form_key: str, perform, *, page=None):
     """The one way through an action: load, permission, form, one verb, commit, redirect.
 
     `perform(item, form)` calls the verb; `form_key` names the form (ACTION_FORMS) and, but
-    for the two-button decisions, the action.
+    for the two-button decisions, the action. `page(item, form)` shows the form again with its
+    errors (the item page by default).
     """
+    page = page or (lambda item, form: render_item(item, bound={form_key: form}, status=422))
     item = access.item_or_404(ref, for_update=True)
     form = ACTION_FORMS[form_key]()
     prepare_item_forms({form_key: form}, item, access.relations(current_user, item))
@@ -257,7 +259,7 @@ def act(ref: str, form_key: str, perform):
     if not access.may(current_user, action, item):
         abort(403)
     if not form.validate_on_submit():
-        return render_item(item, bound={form_key: form}, status=422)
+        return page(item, form)
     try:
         perform(item, form)
     except StaleVersion:
@@ -274,7 +276,7 @@ def act(ref: str, form_key: str, perform):
     except ValidationFailed as error:
         db.session.rollback()
         ui.show_errors(form, error)
-        return render_item(access.item_or_404(ref), bound={form_key: form}, status=422)
+        return page(access.item_or_404(ref), form)
     db.session.commit()
     flash(ui.DONE[action](), "success")
     return redirect(url_for("items.show", ref=item.ref))
@@ -373,6 +375,10 @@ def withdraw(ref: str):
             "withdraw",
             lambda item, form: operations.withdraw(
                 item, by=current_user, version=form.version.data, note=form.note.data
+            ),
+            page=lambda item, form: (
+                render_template("items/withdraw.html", item=item, form=form),
+                422,
             ),
         )
     item = access.item_or_404(ref)

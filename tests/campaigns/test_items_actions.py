@@ -233,7 +233,10 @@ def test_withdraw_asks_first_and_needs_a_reason(client, world):
     assert confirm.status_code == 200
     html = confirm.data.decode()
     assert "This cannot be undone." in html and "data-confirm" in html
-    assert post(client, item, "withdraw", note="").status_code == 422
+    refused = post(client, item, "withdraw", note="")
+    assert refused.status_code == 422
+    assert "This field is required." in refused.data.decode()
+    assert "This cannot be undone." in refused.data.decode()  # still the confirmation page
     assert reload(item).status == "rectifying"
     assert post(client, item, "withdraw", note="Duplicate of WS2026-0001.").status_code == 302
     item = reload(item)

@@ -24,6 +24,13 @@ from tests.items_support import (
 )
 
 
+def bomb() -> bytes:
+    """A tiny file that would decode to 64 million pixels."""
+    out = BytesIO()
+    Image.new("1", (8000, 8000)).save(out, "PNG")
+    return out.getvalue()
+
+
 @pytest.fixture
 def world(app):
     return World()
@@ -125,6 +132,7 @@ def test_phone_photo_is_turned_upright(client, world):
         (b"<!doctype html><html><script>alert(1)</script></html>", "page.html", "is not a photo"),
         (b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "anim.gif", "is not a photo"),
         (jpeg()[:200], "cut.jpg", "is damaged"),
+        (bomb(), "bomb.png", "has too many pixels"),
         (b"%PDF-1.4\nno end", "cut.pdf", "is damaged"),
         (b"", "empty.jpg", None),  # an empty input is no file at all: the field is required
     ],
