@@ -105,9 +105,6 @@ def start_command(host, port):
     if demo.is_empty():
         click.echo("First start: loading the demo data (a minute at most) …")
         demo.load()
-    # End the command's own transaction: on SQLite it holds the write lock (BEGIN IMMEDIATE),
-    # and every request that writes would wait for it and fail.
-    db.session.remove()
     app = current_app._get_current_object()
     # The development server speaks plain http: a Secure cookie would never come back.
     app.config["SESSION_COOKIE_SECURE"] = False
