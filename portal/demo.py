@@ -1,6 +1,7 @@
 """Demo data (CONTRACTS C1): reference agencies and regions, demo accounts, demo campaigns."""
 
 from sqlalchemy import func, select
+from werkzeug.security import generate_password_hash
 
 from portal.accounts.models import PortalMeta, Role, User
 from portal.accounts.operations import create_user
@@ -48,6 +49,7 @@ def load() -> bool:
         raise NotADemoDatabase(
             "This database holds data that is not the demo; the demo is not loaded into it."
         )
+    hashed = generate_password_hash(PASSWORD)  # one hash (own salt) for every demo account
     agencies = reference.load_agencies()
     reference.load_regions()
     users = {}
@@ -57,7 +59,7 @@ def load() -> bool:
             display_name=name,
             agency=agencies[agency],
             roles=roles,
-            password=PASSWORD,
+            password_hash=hashed,
         )
     for username, agency, name in EXTRA_INSPECTORS:
         users[username] = create_user(
@@ -65,7 +67,7 @@ def load() -> bool:
             display_name=name,
             agency=agencies[agency],
             roles=[Role.INSPECTOR],
-            password=PASSWORD,
+            password_hash=hashed,
         )
     for code, agency in agencies.items():
         username = f"liaison-{code}"
@@ -75,7 +77,7 @@ def load() -> bool:
                 display_name=f"{agency.name_zh}联络员",
                 agency=agency,
                 roles=[Role.LIAISON],
-                password=PASSWORD,
+                password_hash=hashed,
             )
     from campaigns import demo as campaign_demo
 

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from campaigns.items.models import Evidence
 from portal import clock
@@ -36,9 +38,10 @@ THUMB_SIDE = 320
 class UploadRefused(ValidationFailed):
     """The file cannot be accepted; `reason` says why in a word the views translate."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, name: str | None = None):
         super().__init__(f"upload refused: {reason}", fields={"file": reason})
         self.reason = reason
+        self.name = name  # the file's (cleaned) name, to say which one of several
 
 
 def folder() -> Path:
@@ -76,8 +79,15 @@ def _decode_image(data: bytes) -> tuple[Image.Image, str]:
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             probe = Image.open(BytesIO(data))
-            if probe.format not in IMAGE_FORMATS:
-                raise UploadRefused("type")
+        except UnidentifiedImageError as error:  # not a picture at all: text, HTML, SVG …
+            raise UploadRefused("type") from error
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+            raise UploadRefused("dimensions") from error
+        except (OSError, SyntaxError, ValueError) as error:
+            raise UploadRefused("corrupt") from error
+        if probe.format not in IMAGE_FORMATS:
+            raise UploadRefused("type")
+        try:
             if probe.width * probe.height > MAX_PIXELS:
                 raise UploadRefused("dimensions")
             probe.verify()
@@ -95,6 +105,10 @@ def _decode_image(data: bytes) -> tuple[Image.Image, str]:
 def _encode(image: Image.Image, content_type: str, side: int) -> bytes:
     image = ImageOps.exif_transpose(image)
     image.thumbnail((side, side))
+    # Nothing of the original's metadata is written again (comments, text chunks, EXIF with
+    # the location, ICC profiles): only the pixels, and a PNG's transparency.
+    kept = {"transparency": image.info["transparency"]} if "transparency" in image.info else {}
+    image.info = kept
     out = BytesIO()
     if content_type == "image/png":
         image.save(out, "PNG", optimize=True)
@@ -128,22 +142,43 @@ def _write(content: bytes, extension: str) -> str:
     except OSError as error:
         tmp.unlink(missing_ok=True)
         raise UploadRefused("storage") from error
+    db.session.info.setdefault(_WRITTEN, []).append(target)
     return name
+
+
+# Files written in a transaction that then rolls back (a refused second file, a stale version,
+# a failed commit) are removed again: a refused save leaves nothing stored.
+_WRITTEN = "evidence_files_written"
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_written_files(session):
+    session.info.pop(_WRITTEN, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _remove_written_files(session):
+    for path in session.info.pop(_WRITTEN, []):
+        Path(path).unlink(missing_ok=True)
 
 
 def store(item, upload, *, stage: str, by) -> Evidence:
     """Check, re-encode and store one upload; return its (flushed) Evidence row."""
-    data = _read_limited(upload)
     original_name = _clean_name(getattr(upload, "filename", None))
-    if data.startswith(b"%PDF-"):
-        _check_pdf(data)
-        content, content_type, thumb = data, "application/pdf", None
-    else:
-        image, content_type = _decode_image(data)
-        content = _encode(image.copy(), content_type, MAX_SIDE)
-        thumb = _encode(image, "image/jpeg", THUMB_SIDE)
-    stored = _write(content, EXTENSIONS[content_type])
-    thumb_name = _write(thumb, "jpg") if thumb else None
+    try:
+        data = _read_limited(upload)
+        if data.startswith(b"%PDF-"):
+            _check_pdf(data)
+            content, content_type, thumb = data, "application/pdf", None
+        else:
+            image, content_type = _decode_image(data)
+            content = _encode(image.copy(), content_type, MAX_SIDE)
+            thumb = _encode(image, "image/jpeg", THUMB_SIDE)
+        stored = _write(content, EXTENSIONS[content_type])
+        thumb_name = _write(thumb, "jpg") if thumb else None
+    except UploadRefused as error:
+        error.name = original_name
+        raise
     record = Evidence(
         item_id=item.id,
         stage=stage,

@@ -98,6 +98,7 @@ class Item(db.Model):
         Index("ix_items_team_status", "team_id", "status"),
         Index("ix_items_district_status", "district_id", "status"),
         Index("ix_items_campaign_flagged", "campaign_id", "flagged_at"),
+        Index("ix_items_campaign_deadline", "campaign_id", "deadline"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

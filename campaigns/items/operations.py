@@ -34,15 +34,30 @@ from portal.errors import InvalidMove, NotPermitted, StaleVersion, ValidationFai
 from portal.extensions import db
 
 NOTE_MAX = 4000
+# Who may file evidence under a stage (anyone else's upload is filed as "other").
+STAGE_BY = {
+    EvidenceStage.BEFORE: Relation.FLAGGING_TEAM,
+    EvidenceStage.AFTER: Relation.LEAD_AGENCY,
+    EvidenceStage.REVIEW: Relation.FLAGGING_TEAM,
+}
+# Audit names of the timeline's events (the action's name otherwise: item_<action>).
+AUDIT_NAMES = {EntryKind.FLAGGED: "item_flagged", "withdraw": "item_withdrawn"}
 
 
 # --- Checks shared by every verb ---------------------------------------------------------------
 
 
-def authorize(action: str, item: Item, by, *, relations: set[Relation] | None = None) -> None:
-    """Refuse unless `by` may take `action` on `item` in its current state."""
+def authorize(
+    action: str, item: Item, by, *, relations: set[Relation] | None = None, version=None
+) -> None:
+    """Refuse unless `by` may take `action` on `item` in its current state.
+
+    The version comes before the state: a person acting on what an out-of-date page showed
+    hears that the item changed (409), not that their action no longer fits it.
+    """
     if not access.may(by, action, item, relations):
         raise NotPermitted(f"not permitted: {action}")
+    _check_version(item, version)
     if item.status not in ACTIONS[action].from_states:
         raise InvalidMove(f"{action} is not possible while the item is {item.status}")
 
@@ -87,6 +102,8 @@ def _log(
         at=clock.now(),
     )
     db.session.add(entry)
+    name = AUDIT_NAMES.get(kind) or AUDIT_NAMES.get(action) or f"item_{action or kind}"
+    audit.record(name, actor=by, obj=item, ref=item.ref)
     return entry
 
 
@@ -100,8 +117,7 @@ def _flush_item() -> None:
 
 def _move(action: str, item: Item, by, *, version=None, note=None, data=None) -> TimelineEntry:
     """The common shape of every state change."""
-    authorize(action, item, by)
-    _check_version(item, version)
+    authorize(action, item, by, version=version)
     note = _require_note(action, note)
     before = item.status
     item.status = ACTIONS[action].to_state
@@ -153,8 +169,12 @@ def flag_item(
     office_ref: str | None = None,
     ledger_import=None,
     check_access: bool = True,
+    evidence=(),
 ) -> Item:
-    """An inspector flags a problem and hands it to a lead agency and a district at once."""
+    """An inspector flags a problem and hands it to a lead agency and a district at once.
+
+    `evidence`: uploaded photos or PDFs as found, stored with the item (all or none).
+    """
     if check_access and team not in access.teams_of(by, campaign):
         raise NotPermitted("only a member of one of the campaign's teams may flag items")
     problems = {}
@@ -216,7 +236,8 @@ def flag_item(
             "co_agencies": [a.code for a in co],
         },
     )
-    audit.record("item_flagged", actor=by, obj=item, ref=item.ref)
+    for upload in evidence:
+        add_evidence(item, by=by, upload=upload, stage=EvidenceStage.BEFORE, check_access=False)
     return item
 
 
@@ -231,13 +252,20 @@ def acknowledge(item: Item, *, by, version=None, note: str = "") -> TimelineEntr
     return entry
 
 
-def submit_rectification(item: Item, *, by, measures: str, version=None) -> TimelineEntry:
-    """The lead agency reports the item rectified, with the measures and after-evidence."""
+def submit_rectification(
+    item: Item, *, by, measures: str, version=None, evidence=()
+) -> TimelineEntry:
+    """The lead agency reports the item rectified, with the measures and after-evidence.
+
+    `evidence`: after-photos uploaded with the report; earlier ones (since the item was
+    acknowledged) count too.
+    """
     measures = (measures or "").strip()
-    authorize("submit", item, by)
-    _check_version(item, version)
+    authorize("submit", item, by, version=version)
     if not measures:
         raise ValidationFailed("measures are required", fields={"measures": "required"})
+    for upload in evidence:
+        add_evidence(item, by=by, upload=upload, stage=EvidenceStage.AFTER)
     has_after = db.session.scalar(
         select(Evidence.id)
         .where(
@@ -282,7 +310,6 @@ def withdraw(item: Item, *, by, note: str, version=None) -> TimelineEntry:
     item.withdrawn_at = clock.now()
     _close_pending_requests(item, by, reason="withdrawn")
     _flush_item()
-    audit.record("item_withdrawn", actor=by, obj=item, ref=item.ref)
     return entry
 
 
@@ -332,22 +359,33 @@ def _close_pending_requests(item: Item, by, *, reason: str) -> None:
 # --- Records that leave the state as it is ------------------------------------------------------
 
 
-def comment(item: Item, *, by, note: str) -> TimelineEntry:
-    authorize("comment", item, by)
+def comment(item: Item, *, by, note: str, version=None) -> TimelineEntry:
+    authorize("comment", item, by, version=version)
     note = _require_note("comment", note)
     entry = _log(item, by, EntryKind.COMMENT, action="comment", note=note)
     db.session.flush()
     return entry
 
 
-def add_evidence(item: Item, *, by, upload, stage: str, note: str = "") -> Evidence:
+def add_evidence(
+    item: Item,
+    *,
+    by,
+    upload,
+    stage: str,
+    note: str = "",
+    version=None,
+    check_access: bool = True,
+) -> Evidence:
     """Store an uploaded photo or PDF on the item (checked and re-encoded by evidence.py)."""
     from campaigns.items import evidence as storage
 
-    authorize("evidence", item, by)
+    if check_access:
+        authorize("evidence", item, by, version=version)
     stage = EvidenceStage(stage)
-    if stage == EvidenceStage.AFTER and Relation.LEAD_AGENCY not in access.relations(by, item):
-        stage = EvidenceStage.OTHER
+    if check_access and stage in STAGE_BY:
+        if STAGE_BY[stage] not in access.relations(by, item):
+            stage = EvidenceStage.OTHER
     note = _require_note("evidence", note)
     record = storage.store(item, upload, stage=stage, by=by)
     _log(
@@ -363,8 +401,10 @@ def add_evidence(item: Item, *, by, upload, stage: str, note: str = "") -> Evide
     return record
 
 
-def request_extension(item: Item, *, by, new_deadline: date, note: str) -> ExtensionRequest:
-    authorize("extend_request", item, by)
+def request_extension(
+    item: Item, *, by, new_deadline: date, note: str, version=None
+) -> ExtensionRequest:
+    authorize("extend_request", item, by, version=version)
     note = _require_note("extend_request", note)
     if new_deadline <= item.deadline:
         raise ValidationFailed(
@@ -414,8 +454,7 @@ def decide_extension(
 ) -> ExtensionRequest:
     """A campaign lead approves (the deadline moves; the original stays on record) or refuses."""
     action = "extend_approve" if approve else "extend_refuse"
-    authorize(action, item, by)
-    _check_version(item, version)
+    authorize(action, item, by, version=version)
     note = _require_note(action, note)
     request_ = _pending_extension(item)
     if request_ is None:
@@ -448,9 +487,9 @@ def pending_transfer(item: Item) -> Transfer | None:
     )
 
 
-def propose_transfer(item: Item, *, by, to_agency, note: str) -> Transfer:
+def propose_transfer(item: Item, *, by, to_agency, note: str, version=None) -> Transfer:
     """The lead agency proposes to hand the item to another agency (移送)."""
-    authorize("transfer_propose", item, by)
+    authorize("transfer_propose", item, by, version=version)
     note = _require_note("transfer_propose", note)
     if to_agency.id == item.lead_agency_id:
         raise ValidationFailed("choose another agency", fields={"to_agency": "same"})
@@ -483,8 +522,7 @@ def propose_transfer(item: Item, *, by, to_agency, note: str) -> Transfer:
 def answer_transfer(item: Item, *, by, accept: bool, note: str = "", version=None) -> Transfer:
     """The receiving agency's liaison accepts (the item changes hands) or declines."""
     action = "transfer_accept" if accept else "transfer_decline"
-    authorize(action, item, by)
-    _check_version(item, version)
+    authorize(action, item, by, version=version)
     note = _require_note(action, note)
     transfer = pending_transfer(item)
     if transfer is None:  # authorize() found a pending transfer to this agency; defensive
@@ -532,9 +570,10 @@ def record_enforcement(
     document_no: str = "",
     amount: Decimal | None = None,
     note: str = "",
+    version=None,
 ) -> EnforcementAction:
     """A warning, fine, supervision notice, suspension, ban or transfer to police."""
-    authorize("enforcement", item, by)
+    authorize("enforcement", item, by, version=version)
     kind = EnforcementKind(kind)
     note = _require_note("enforcement", note)
     if kind == EnforcementKind.FINE and (amount is None or amount <= 0):
@@ -578,8 +617,7 @@ EDITABLE = ("title", "description", "category", "severity", "town", "target", "c
 
 def edit_item(item: Item, *, by, version, **changes) -> TimelineEntry | None:
     """Change an open item's details; the timeline records each field's old and new value."""
-    authorize("edit", item, by)
-    _check_version(item, version)
+    authorize("edit", item, by, version=version)
     diff = {}
     for field, new in changes.items():
         if field not in EDITABLE:
@@ -619,8 +657,7 @@ def _plain(value):
 
 def set_listing(item: Item, *, by, level: str, doc_no: str | None, version=None) -> TimelineEntry:
     """List the item for supervision (挂牌督办) at a level, with the listing document number."""
-    authorize("list", item, by)
-    _check_version(item, version)
+    authorize("list", item, by, version=version)
     level = ListingLevel(level)
     doc_no = (doc_no or "").strip() or None
     if level != ListingLevel.NONE and not doc_no:

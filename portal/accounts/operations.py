@@ -80,12 +80,14 @@ def create_user(
     display_name: str,
     agency,
     roles,
-    password: str,
+    password: str | None = None,
+    password_hash: str | None = None,
     by=None,
     email: str | None = None,
     phone: str | None = None,
     locale: str | None = None,
 ) -> User:
+    """Create an account; `password_hash` (already hashed) serves bulk loads like the demo."""
     username = username.strip()
     if db.session.scalar(select(User.id).where(User.username == username)):
         raise ValidationFailed("username taken", fields={"username": "taken"})
@@ -97,7 +99,10 @@ def create_user(
         phone=phone or None,
         locale=locale,
     )
-    user.set_password(password)
+    if password_hash is not None:
+        user.password_hash = password_hash
+    else:
+        user.set_password(password)
     user.set_roles(roles)
     db.session.add(user)
     db.session.flush()

@@ -1,6 +1,5 @@
 """The demo data (CONTRACTS C1): loaded once through the operations, with every case in it."""
 
-
 from sqlalchemy import distinct, func, select
 from stdnum.cn import uscc
 

@@ -1,0 +1,241 @@
+"""The item lists as SQL: filters, sort, counts per status, a liaison's joint cases, the
+inspector's home panel.
+
+What follows from the deadline (overdue, the warning light) is an SQL expression against
+clock.today() here, and a property on the model for one item (Item.light_on); never stored.
+Every list loads its rows with their related objects in a fixed number of queries.
+"""
+
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from campaigns.campaigns.models import Campaign, CampaignCategory
+from campaigns.items.lifecycle import OPEN_STATES, Status
+from campaigns.items.models import (
+    EntryKind,
+    Item,
+    Light,
+    TimelineEntry,
+    Transfer,
+    TransferState,
+    item_co_agencies,
+)
+from campaigns.targets.models import Target
+from campaigns.teams.models import Team
+from portal import access, clock
+from portal.extensions import db
+
+OPEN = sorted(OPEN_STATES)
+# Where the lead agency still has to act (a submitted item waits for the team).
+WITH_LEAD_AGENCY = (Status.ASSIGNED, Status.RECTIFYING)
+STATUS_ORDER = list(Status)
+
+
+def warning_days() -> int:
+    return current_app.config["WARNING_DAYS"]
+
+
+def overdue_clause(today: date):
+    return and_(Item.status.in_(OPEN), Item.deadline < today)
+
+
+def light_clause(light: str, today: date, days: int):
+    """Items showing this warning light today (closed items show none)."""
+    soon = today + timedelta(days=days)
+    deadline = {
+        Light.RED: Item.deadline < today,
+        Light.YELLOW: Item.deadline.between(today, soon),
+        Light.GREEN: Item.deadline > soon,
+    }[Light(light)]
+    return and_(Item.status.in_(OPEN), deadline)
+
+
+def _in_category(code: str):
+    return Item.category_id.in_(select(CampaignCategory.id).where(CampaignCategory.code == code))
+
+
+def _with_co_agency(agency_id: int):
+    return Item.id.in_(
+        select(item_co_agencies.c.item_id).where(item_co_agencies.c.agency_id == agency_id)
+    )
+
+
+def _matching(q: str):
+    return or_(
+        Item.ref.icontains(q, autoescape=True),
+        Item.title.icontains(q, autoescape=True),
+        Item.target.has(Target.name.icontains(q, autoescape=True)),
+    )
+
+
+def filter_clauses(values: dict, *, skip=()) -> list:
+    """SQL conditions for the list's filters; `values` holds only checked, non-empty ones."""
+    today, days = clock.today(), warning_days()
+    builders = {
+        "campaign": lambda v: Item.campaign.has(Campaign.code == v),
+        "status": lambda v: Item.status == v,
+        "light": lambda v: light_clause(v, today, days),
+        "district": lambda v: Item.district_id == int(v),
+        "town": lambda v: Item.town_id == int(v),
+        "lead_agency": lambda v: Item.lead_agency_id == int(v),
+        "co_agency": lambda v: _with_co_agency(int(v)),
+        "team": lambda v: Item.team_id == int(v),
+        "category": _in_category,
+        "severity": lambda v: Item.severity == v,
+        "listing_level": lambda v: Item.listing_level == v,
+        "overdue": lambda v: overdue_clause(today) if v == "yes" else ~overdue_clause(today),
+        "q": _matching,
+    }
+    return [builders[key](value) for key, value in values.items() if value and key not in skip]
+
+
+def with_rows(query):
+    """Load what a list row shows with the items, in a fixed number of queries."""
+    return query.options(
+        joinedload(Item.campaign),
+        joinedload(Item.target),
+        joinedload(Item.district),
+        joinedload(Item.town),
+        joinedload(Item.category),
+        joinedload(Item.lead_agency),
+        joinedload(Item.team),
+        selectinload(Item.co_agencies),
+    )
+
+
+def ordered(query, sort: str):
+    status_rank = case({s.value: i for i, s in enumerate(STATUS_ORDER)}, value=Item.status)
+    order = {
+        "deadline": (Item.deadline, Item.id),
+        "flagged": (Item.flagged_at.desc(), Item.id.desc()),
+        "ref": (Item.campaign_id, Item.seq),
+        "status": (status_rank, Item.deadline, Item.id),
+    }.get(sort) or (Item.deadline, Item.id)
+    return query.order_by(*order)
+
+
+def listing(where: list, sort: str):
+    return ordered(with_rows(select(Item).where(*where)), sort)
+
+
+def status_counts(where: list) -> dict[str, int]:
+    """How many items of each status match (one grouped query)."""
+    rows = db.session.execute(
+        select(Item.status, func.count()).where(*where).group_by(Item.status)
+    ).all()
+    found = dict(rows)
+    return {status.value: found.get(status.value, 0) for status in STATUS_ORDER}
+
+
+# --- A liaison's joint cases -----------------------------------------------------------------
+
+# What needs the agency's action, then (so that it sees its work come to an end) what closed.
+JOINT_GROUPS = (
+    "to_acknowledge",
+    "returned",
+    "transfers",
+    "overdue",
+    "due_this_week",
+    "closed_recently",
+)
+CLOSED_DAYS = 30
+
+
+def _latest_move():
+    """The action of the item's latest state change (correlated, uses the timeline's index)."""
+    return (
+        select(TimelineEntry.action)
+        .where(TimelineEntry.item_id == Item.id, TimelineEntry.kind == EntryKind.MOVED)
+        .order_by(TimelineEntry.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def joint_case_clauses(agency_id: int) -> dict:
+    """What needs an agency's action, group by group."""
+    today = clock.today()
+    lead = Item.lead_agency_id == agency_id
+    waiting = Item.status.in_(WITH_LEAD_AGENCY)
+    return {
+        "to_acknowledge": and_(lead, Item.status == Status.ASSIGNED),
+        "returned": and_(lead, Item.status == Status.RECTIFYING, _latest_move() == "return"),
+        "transfers": Item.id.in_(
+            select(Transfer.item_id).where(
+                Transfer.to_agency_id == agency_id, Transfer.state == TransferState.PENDING
+            )
+        ),
+        "overdue": and_(waiting, Item.deadline < today),
+        "due_this_week": and_(waiting, Item.deadline.between(today, today + timedelta(days=6))),
+        "closed_recently": and_(
+            Item.status == Status.VERIFIED,
+            Item.verified_on >= today - timedelta(days=CLOSED_DAYS),
+        ),
+    }
+
+
+def joint_case_counts(user) -> dict[str, int]:
+    """How many items wait in each group (one query)."""
+    clauses = joint_case_clauses(user.agency_id)
+    row = db.session.execute(
+        select(*(func.count().filter(clauses[key]) for key in JOINT_GROUPS)).where(
+            access.agency_items(user.agency_id)
+        )
+    ).one()
+    return dict(zip(JOINT_GROUPS, row, strict=True))
+
+
+def joint_cases(user, *, limit: int = 20) -> dict[str, list[Item]]:
+    """The first items of each group: soonest deadline first, or latest closed first."""
+    clauses = joint_case_clauses(user.agency_id)
+    mine = access.agency_items(user.agency_id)
+    groups = {}
+    for key in JOINT_GROUPS:
+        query = with_rows(select(Item).where(mine, clauses[key]))
+        if key == "closed_recently":
+            query = query.order_by(Item.verified_at.desc(), Item.id.desc())
+        else:
+            query = ordered(query, "deadline")
+        groups[key] = db.session.scalars(query.limit(limit)).all()
+    return groups
+
+
+# --- An inspector's home panel ------------------------------------------------------------
+
+
+def inspector_overview(user, *, limit: int = 10) -> dict:
+    """Their teams' items awaiting verification, overdue items, and the latest changes."""
+    mine = Item.team_id.in_(select(Team.id).where(access.team_membership(user)))
+    today = clock.today()
+    counts = db.session.execute(
+        select(
+            func.count().filter(Item.status == Status.SUBMITTED),
+            func.count().filter(overdue_clause(today)),
+        ).where(mine)
+    ).one()
+    recent = db.session.scalars(
+        select(TimelineEntry)
+        .join(Item, Item.id == TimelineEntry.item_id)
+        .where(mine)
+        .options(joinedload(TimelineEntry.item), joinedload(TimelineEntry.actor))
+        .order_by(TimelineEntry.id.desc())
+        .limit(limit)
+    ).all()
+    return {
+        "awaiting_count": counts[0],
+        "overdue_count": counts[1],
+        "awaiting": db.session.scalars(
+            listing([mine, Item.status == Status.SUBMITTED], "deadline").limit(limit)
+        ).all(),
+        "overdue": db.session.scalars(
+            listing([mine, overdue_clause(today)], "deadline").limit(limit)
+        ).all(),
+        "recent": recent,
+    }
+
+
+def has_team(user) -> bool:
+    return bool(db.session.scalar(select(Team.id).where(access.team_membership(user)).limit(1)))
