@@ -12,7 +12,7 @@ from sqlalchemy import select
 from campaigns.bulletins import xlsx
 from campaigns.bulletins.models import Bulletin
 from campaigns.campaigns.models import Campaign
-from campaigns.reviews.forms import STATUS_LABELS
+from campaigns.items.labels import STATUS_LABELS
 from portal import access
 from portal.extensions import db
 from portal.pagination import paginate

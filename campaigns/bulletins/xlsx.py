@@ -6,7 +6,7 @@ from io import BytesIO
 from flask_babel import gettext as _
 from openpyxl import Workbook
 
-from campaigns.reviews.forms import STATUS_LABELS
+from campaigns.items.labels import STATUS_LABELS
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 

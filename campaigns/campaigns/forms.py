@@ -17,8 +17,6 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from campaigns.campaigns.models import CampaignKind, CampaignStatus, ReviewScope
-from campaigns.items.lifecycle import Status
-from campaigns.items.models import Light
 from portal.accounts.forms import MultiCheckboxField
 from portal.forms import options
 
@@ -38,20 +36,6 @@ STATUS_LABELS = {
 SCOPE_LABELS = {
     ReviewScope.LISTED: _l("Items listed for supervision"),
     ReviewScope.VERIFIED: _l("All verified items"),
-}
-
-# Item states and lights as the campaign, team and target pages show them.
-ITEM_STATE_LABELS = {
-    Status.ASSIGNED: _l("Assigned"),
-    Status.RECTIFYING: _l("Rectifying"),
-    Status.SUBMITTED: _l("Awaiting verification"),
-    Status.VERIFIED: _l("Verified"),
-    Status.WITHDRAWN: _l("Withdrawn"),
-}
-LIGHT_LABELS = {
-    Light.GREEN: _l("On track"),
-    Light.YELLOW: _l("Due soon"),
-    Light.RED: _l("Overdue"),
 }
 
 

@@ -2,33 +2,13 @@
 
 from datetime import date
 
-from sqlalchemy import Date, and_, case, func, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import FunctionElement
+from sqlalchemy import and_, case, func, select
 
 from campaigns.campaigns.models import Campaign, CampaignStatus
 from campaigns.items.lifecycle import OPEN_STATES
 from campaigns.items.models import Item
+from portal.database import add_days
 from portal.extensions import db
-
-
-class add_days(FunctionElement):  # noqa: N801 - reads as the SQL function it stands for
-    """A date column plus a number of days, in the database's own arithmetic."""
-
-    type = Date()
-    inherit_cache = True
-
-
-@compiles(add_days)
-def _add_days_postgresql(element, compiler, **kw):
-    day, days = list(element.clauses)
-    return f"({compiler.process(day, **kw)} + {compiler.process(days, **kw)})"
-
-
-@compiles(add_days, "sqlite")
-def _add_days_sqlite(element, compiler, **kw):
-    day, days = list(element.clauses)
-    return f"date({compiler.process(day, **kw)}, ({compiler.process(days, **kw)}) || ' days')"
 
 
 def review_ends():

@@ -8,9 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from campaigns.campaigns import operations, panels, queries  # panels: registers home panels
 from campaigns.campaigns.forms import (
-    ITEM_STATE_LABELS,
     KIND_LABELS,
-    LIGHT_LABELS,
     SCOPE_LABELS,
     STATUS_LABELS,
     CampaignEditForm,
@@ -19,6 +17,8 @@ from campaigns.campaigns.forms import (
     CategoriesForm,
 )
 from campaigns.campaigns.models import Campaign, CampaignStatus
+from campaigns.items.labels import LIGHT_LABELS as ITEM_LIGHT_LABELS
+from campaigns.items.labels import STATUS_LABELS as ITEM_STATE_LABELS
 from campaigns.teams.models import Team
 from portal import access, clock
 from portal.accounts.models import Role, User, UserRole
@@ -75,7 +75,7 @@ def item_state_label(status) -> str:
 
 @bp.app_template_global()
 def item_light_label(light) -> str:
-    return str(LIGHT_LABELS.get(light, light))
+    return str(ITEM_LIGHT_LABELS.get(light, light))
 
 
 def _show_field_errors(form, error: ValidationFailed) -> None:

@@ -14,10 +14,11 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
 from campaigns.campaigns.models import Campaign, CampaignCategory
-from campaigns.figures.dashboard import STATE_LABELS
 from campaigns.figures.queries import LISTING_LABELS, Grouping, Row, completion_table
+from campaigns.items.labels import SEVERITY_LABELS
+from campaigns.items.labels import STATUS_LABELS as STATE_LABELS
 from campaigns.items.lifecycle import OPEN_STATES
-from campaigns.items.models import Item, ListingLevel, Severity, TimelineEntry, item_co_agencies
+from campaigns.items.models import Item, ListingLevel, TimelineEntry, item_co_agencies
 from campaigns.reviews.models import CheckResult, Review, ReviewCheck
 from campaigns.targets.models import Target
 from campaigns.teams.models import Team
@@ -41,7 +42,6 @@ GROUP_TITLES = {
     Grouping.CATEGORY: _l("Category"),
     Grouping.LISTING_LEVEL: _l("Listing level"),
 }
-SEVERITY_LABELS = {Severity.GENERAL: _l("General"), Severity.MAJOR: _l("Major")}
 RESULT_LABELS = {
     CheckResult.HOLDING: _l("Holding"),
     CheckResult.RELAPSED: _l("Relapsed"),

@@ -31,13 +31,6 @@ from portal.pagination import paginate
 
 LIST_LIMIT = 10
 
-STATE_LABELS = {
-    Status.ASSIGNED: _l("Assigned"),
-    Status.RECTIFYING: _l("Rectifying"),
-    Status.SUBMITTED: _l("Awaiting verification"),
-    Status.VERIFIED: _l("Verified"),
-    Status.WITHDRAWN: _l("Withdrawn"),
-}
 REVIEW_LABELS = {
     "none": _l("Not opened"),
     "open": _l("Under way"),

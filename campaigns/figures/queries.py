@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import ColumnElement, Integer, and_, case, func, literal, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import FunctionElement
+from sqlalchemy import ColumnElement, and_, case, func, literal, select
 
 from campaigns.campaigns.models import Campaign, CampaignCategory
 from campaigns.items.lifecycle import Status
 from campaigns.items.models import Item, ListingLevel
 from campaigns.teams.models import Team
+from portal.database import days_between
 from portal.directory.models import Agency, Region
 from portal.extensions import db
 
@@ -37,28 +36,6 @@ class Grouping(enum.StrEnum):
     CATEGORY = "category"
     LISTING_LEVEL = "listing_level"
     CAMPAIGN = "campaign"
-
-
-class days_between(FunctionElement):
-    """Whole days from `start` to `end` (two DATE columns), on SQLite and PostgreSQL."""
-
-    type = Integer()
-    inherit_cache = True
-
-
-@compiles(days_between)
-def _days_between_default(element, compiler, **kw):
-    start, end = list(element.clauses)
-    return f"({compiler.process(end, **kw)} - {compiler.process(start, **kw)})"
-
-
-@compiles(days_between, "sqlite")
-def _days_between_sqlite(element, compiler, **kw):
-    start, end = list(element.clauses)
-    return (
-        f"CAST(julianday({compiler.process(end, **kw)}) - "
-        f"julianday({compiler.process(start, **kw)}) AS INTEGER)"
-    )
 
 
 def rate(part: int, whole: int) -> Decimal | None:

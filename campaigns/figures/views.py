@@ -3,13 +3,10 @@
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from campaigns.figures.dashboard import (
-    REVIEW_LABELS,
-    STATE_LABELS,
-    campaign_dashboard,
-)
+from campaigns.figures.dashboard import REVIEW_LABELS, campaign_dashboard
 from campaigns.figures.dashboard import overview as overview_rows
 from campaigns.figures.forms import CutOffForm
+from campaigns.items.labels import STATUS_LABELS
 from portal import access
 from portal.accounts.models import Role
 
@@ -18,7 +15,7 @@ bp = Blueprint("figures", __name__)
 
 @bp.app_template_filter("figures_state")
 def state_label(status: str) -> str:
-    return str(STATE_LABELS[status])
+    return str(STATUS_LABELS[status])
 
 
 @bp.app_template_filter("figures_review")

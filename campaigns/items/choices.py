@@ -10,11 +10,11 @@ from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
 from campaigns.campaigns.models import Campaign, CampaignCategory
-from campaigns.items.forms import (
+from campaigns.items.forms import SORT_LABELS
+from campaigns.items.labels import (
     LIGHT_LABELS,
     LISTING_LABELS,
     SEVERITY_LABELS,
-    SORT_LABELS,
     STAGE_LABELS,
     STATUS_LABELS,
 )

@@ -9,20 +9,22 @@ from flask_babel import gettext as _
 
 from campaigns.items import evidence as storage
 from campaigns.items.forms import (
-    ACTION_LABELS,
-    ENFORCEMENT_LABELS,
-    ENTRY_LABELS,
     FIELD_LABELS,
     FIELD_MESSAGES,
     FIELD_REASON_MESSAGES,
     JOINT_LABELS,
+    UPLOAD_MESSAGES,
+)
+from campaigns.items.labels import (
+    ACTION_LABELS,
+    ENFORCEMENT_LABELS,
+    ENTRY_LABELS,
     LIGHT_LABELS,
     LISTING_LABELS,
     SEVERITY_LABELS,
     STAGE_LABELS,
     STATUS_LABELS,
     TARGET_KIND_LABELS,
-    UPLOAD_MESSAGES,
 )
 from campaigns.items.models import Item
 from portal import clock

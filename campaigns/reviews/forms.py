@@ -45,13 +45,3 @@ class CheckForm(FlaskForm):
     )
     note = TextAreaField(_l("What you found"), validators=[Length(max=4000)])
     photos = MultipleFileField(_l("Photos (JPEG, PNG or WebP)"))
-
-
-# Item states as the look-back pages show them.
-STATUS_LABELS = {
-    "assigned": _l("Assigned"),
-    "rectifying": _l("Rectifying"),
-    "submitted": _l("Awaiting verification"),
-    "verified": _l("Verified"),
-    "withdrawn": _l("Withdrawn"),
-}

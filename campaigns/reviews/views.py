@@ -7,9 +7,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from campaigns.campaigns.models import Campaign
+from campaigns.items.labels import STATUS_LABELS
 from campaigns.items.models import Item
 from campaigns.reviews import operations
-from campaigns.reviews.forms import FIELD_ERRORS, RESULT_SHORT, STATUS_LABELS, CheckForm
+from campaigns.reviews.forms import FIELD_ERRORS, RESULT_SHORT, CheckForm
 from campaigns.reviews.models import Review, ReviewCheck
 from campaigns.teams.models import Team, team_members
 from portal import access, clock

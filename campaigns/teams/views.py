@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from campaigns.campaigns.forms import ITEM_STATE_LABELS
+from campaigns.items.labels import STATUS_LABELS as ITEM_STATE_LABELS
 from campaigns.items.models import Item
 from campaigns.targets import operations as targets
 from campaigns.teams import operations

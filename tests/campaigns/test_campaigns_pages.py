@@ -414,7 +414,7 @@ def test_campaign_page_counts_items_per_status(world, client, login):
     assert '<span class="value">7</span> <span class="label">All items</span>' in page
     assert '<span class="value">3</span> <span class="label">Assigned</span>' in page
     assert '<span class="value">2</span> <span class="label">Rectifying</span>' in page
-    assert '<span class="value">1</span> <span class="label">Verified</span>' in page
+    assert '<span class="value">1</span> <span class="label">Verified and closed</span>' in page
     assert '<span class="value late">1</span> <span class="label">Overdue</span>' in page
     # A liaison counts only their agency's joint cases: nothing reveals the others.
     login(world.liaison_police)
