@@ -221,7 +221,7 @@ def inspector_overview(user, *, limit: int = 10) -> dict:
         .join(Item, Item.id == TimelineEntry.item_id)
         .where(mine)
         .options(joinedload(TimelineEntry.item), joinedload(TimelineEntry.actor))
-        .order_by(TimelineEntry.id.desc())
+        .order_by(TimelineEntry.at.desc(), TimelineEntry.id.desc())
         .limit(limit)
     ).all()
     return {
