@@ -13,7 +13,7 @@ import warnings
 from io import BytesIO
 from pathlib import Path
 
-from flask import current_app
+from flask import abort, current_app, send_file
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -194,3 +194,25 @@ def store(item, upload, *, stage: str, by) -> Evidence:
     db.session.add(record)
     db.session.flush()
     return record
+
+
+FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'none'; sandbox; frame-ancestors 'none'"
+
+
+def file_response(stored_name: str, content_type: str, name: str):
+    """The file as an answer of its own: PDFs download, images show; nothing in them runs."""
+    path = path_of(stored_name)
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=content_type,
+        as_attachment=not content_type.startswith("image/"),
+        download_name=name,
+        conditional=True,
+        max_age=0,
+    )
+    response.headers["Content-Security-Policy"] = FILE_CSP
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response

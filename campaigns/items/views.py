@@ -16,7 +16,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -553,14 +552,12 @@ def _changes(item: Item, form: EditForm) -> dict:
 
 # --- Evidence files ----------------------------------------------------------------------------
 
+
 # The file's own answer: nothing in it may run, load or be framed, even if a browser sniffs.
-FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'none'; sandbox; frame-ancestors 'none'"
-
-
 @bp.route("/items/<ref>/evidence/<int:evidence_id>")
 def evidence_file(ref: str, evidence_id: int):
     record = access.evidence_or_404(ref, evidence_id)
-    return _send(record.stored_name, record.content_type, record.original_name)
+    return storage.file_response(record.stored_name, record.content_type, record.original_name)
 
 
 @bp.route("/items/<ref>/evidence/<int:evidence_id>/thumbnail")
@@ -569,23 +566,4 @@ def evidence_thumbnail(ref: str, evidence_id: int):
     if not record.thumbnail_name:
         abort(404)
     stem = record.original_name.rsplit(".", 1)[0]
-    return _send(record.thumbnail_name, "image/jpeg", f"{stem}-thumbnail.jpg")
-
-
-def _send(stored_name: str, content_type: str, name: str):
-    """The file as an answer of its own: PDFs download, images show; nothing in them runs."""
-    path = storage.path_of(stored_name)
-    if not path.is_file():
-        abort(404)
-    response = send_file(
-        path,
-        mimetype=content_type,
-        as_attachment=not content_type.startswith("image/"),
-        download_name=name,
-        conditional=True,
-        max_age=0,
-    )
-    response.headers["Content-Security-Policy"] = FILE_CSP
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    return response
+    return storage.file_response(record.thumbnail_name, "image/jpeg", f"{stem}-thumbnail.jpg")
