@@ -202,13 +202,19 @@ def campaign_visible(user, campaign: Campaign) -> bool:
 # Items
 
 
-def agency_items(agency_id: int) -> ColumnElement[bool]:
-    """Filter on Item: the joint cases of an agency (lead, co-agency, or offered a transfer)."""
+def _agency_lead_or_co(agency_id: int) -> ColumnElement[bool]:
     return or_(
         Item.lead_agency_id == agency_id,
         Item.id.in_(
             select(item_co_agencies.c.item_id).where(item_co_agencies.c.agency_id == agency_id)
         ),
+    )
+
+
+def agency_items(agency_id: int) -> ColumnElement[bool]:
+    """Filter on Item: the joint cases of an agency (lead, co-agency, or offered a transfer)."""
+    return or_(
+        _agency_lead_or_co(agency_id),
         Item.id.in_(
             select(Transfer.item_id).where(
                 Transfer.to_agency_id == agency_id, Transfer.state == TransferState.PENDING
@@ -217,8 +223,9 @@ def agency_items(agency_id: int) -> ColumnElement[bool]:
     )
 
 
-def visible_items(user) -> ColumnElement[bool]:
-    """Filter on Item: everything the user may see."""
+def _items_by_role(user, liaison_scope) -> ColumnElement[bool]:
+    """Filter on Item: leads their campaigns', inspectors their teams' campaigns', liaisons
+    `liaison_scope(agency_id)`, admins everything."""
     if not user.is_authenticated:
         return false()
     if user.is_admin:
@@ -229,8 +236,13 @@ def visible_items(user) -> ColumnElement[bool]:
     if user.has_role(Role.INSPECTOR):
         clauses.append(Item.campaign_id.in_(_team_campaign_ids(user)))
     if user.has_role(Role.LIAISON):
-        clauses.append(agency_items(user.agency_id))
+        clauses.append(liaison_scope(user.agency_id))
     return or_(*clauses) if clauses else false()
+
+
+def visible_items(user) -> ColumnElement[bool]:
+    """Filter on Item: everything the user may see (a liaison: the agency's joint cases)."""
+    return _items_by_role(user, agency_items)
 
 
 def item_or_404(ref: str, *, for_update: bool = False) -> Item:
@@ -317,29 +329,9 @@ def team_membership(user) -> ColumnElement[bool]:
 
 
 def figures_scope(user) -> ColumnElement[bool]:
-    """Filter on Item for figures and exports: leads their campaigns, inspectors their teams'
-    campaigns, liaisons their own agency's items (lead or co-agency), admins everything."""
-    if not user.is_authenticated:
-        return false()
-    if user.is_admin:
-        return true()
-    clauses = []
-    if user.has_role(Role.LEAD):
-        clauses.append(Item.campaign_id.in_(_led_campaign_ids(user)))
-    if user.has_role(Role.INSPECTOR):
-        clauses.append(Item.campaign_id.in_(_team_campaign_ids(user)))
-    if user.has_role(Role.LIAISON):
-        clauses.append(
-            or_(
-                Item.lead_agency_id == user.agency_id,
-                Item.id.in_(
-                    select(item_co_agencies.c.item_id).where(
-                        item_co_agencies.c.agency_id == user.agency_id
-                    )
-                ),
-            )
-        )
-    return or_(*clauses) if clauses else false()
+    """Filter on Item for figures and exports: as visible_items, but a liaison counts only the
+    items their agency leads or co-handles (not those merely offered to it)."""
+    return _items_by_role(user, _agency_lead_or_co)
 
 
 # ---------------------------------------------------------------------------------------------
