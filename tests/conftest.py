@@ -59,7 +59,6 @@ def side_database(suffix: str) -> str:
     return url.set(database=name).render_as_string(hide_password=False)
 
 
-
 def pytest_configure(config):
     # In the worker itself only: a child process that imports this module must not remake it.
     global POSTGRES_URL
