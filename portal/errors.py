@@ -119,9 +119,9 @@ def _invalid_fields(error: HTTPException) -> dict | None:
     flat = {}
     for location, problems in messages.items():
         for field, reasons in (problems or {}).items():
-            flat[field if location in ("json", "query", "form") else f"{location}.{field}"] = (
-                "; ".join(map(str, reasons)) if isinstance(reasons, list) else str(reasons)
-            )
+            flat[
+                field if location in ("json", "query", "form", "files") else f"{location}.{field}"
+            ] = "; ".join(map(str, reasons)) if isinstance(reasons, list) else str(reasons)
     return flat
 
 

@@ -9,6 +9,7 @@ from campaigns.campaigns.models import CampaignKind, ReviewScope
 from campaigns.items.lifecycle import ACTIONS, Status
 from campaigns.items.models import EnforcementKind, EvidenceStage, ListingLevel, Severity
 from campaigns.reviews.models import CheckResult
+from campaigns.targets.models import TargetKind
 
 
 def one_of(enum_cls) -> validate.OneOf:
@@ -206,36 +207,92 @@ class FileIn(Schema):
 
 
 class ItemIn(Schema):
-    office_ref = fields.String(load_default=None, validate=validate.Length(max=60))
-    target = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    credit_code = fields.String(load_default=None)
-    district = fields.String(required=True)
-    town = fields.String(load_default=None)
-    category = fields.String(required=True)
+    """An item to flag: the ledger's columns (C4), by name or code as in a ledger file."""
+
+    office_ref = fields.String(
+        load_default=None,
+        validate=validate.Length(max=60),
+        metadata={"description": "the office's own number; unique within the campaign"},
+    )
+    target = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "target name; created if new"},
+    )
+    target_kind = fields.String(
+        load_default=TargetKind.ENTERPRISE.value,
+        validate=one_of(TargetKind),
+        metadata={"description": "kind of a new target"},
+    )
+    credit_code = fields.String(
+        load_default=None,
+        validate=validate.Length(max=30),
+        metadata={"description": "18-character unified social credit code"},
+    )
+    district = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=120),
+        metadata={"description": "district name or code"},
+    )
+    town = fields.String(
+        load_default=None,
+        validate=validate.Length(max=120),
+        metadata={"description": "town name within the district"},
+    )
+    category = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=120),
+        metadata={"description": "one of the campaign's categories (code or name)"},
+    )
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     description = fields.String(load_default="", validate=validate.Length(max=4000))
     severity = fields.String(load_default=Severity.GENERAL.value, validate=one_of(Severity))
     listing_level = fields.String(
         load_default=ListingLevel.NONE.value, validate=one_of(ListingLevel)
     )
-    listing_doc_no = fields.String(load_default=None, validate=validate.Length(max=80))
-    lead_agency = fields.String(required=True)
-    co_agencies = fields.List(fields.String(), load_default=list)
+    listing_doc_no = fields.String(
+        load_default=None,
+        validate=validate.Length(max=80),
+        metadata={"description": "the listing body's document number; required when listed"},
+    )
+    lead_agency = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=120),
+        metadata={"description": "agency code or name"},
+    )
+    co_agencies = fields.List(
+        fields.String(validate=validate.Length(min=1, max=120)),
+        load_default=list,
+        metadata={"description": "agency codes or names"},
+    )
     deadline = fields.Date(required=True)
-    team = fields.String(required=True)
+    team = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=120),
+        metadata={"description": "team name within the campaign (one of yours)"},
+    )
 
 
 class ItemQuery(Schema):
-    campaign = fields.String()
+    campaign = fields.String(metadata={"description": "campaign code"})
     status = fields.String(validate=one_of(Status))
-    district = fields.String()
-    agency = fields.String()
-    team = fields.String()
-    category = fields.String()
+    district = fields.String(metadata={"description": "district name or code"})
+    agency = fields.String(
+        metadata={"description": "agency code or name: items it leads or co-handles"}
+    )
+    lead_agency = fields.String(metadata={"description": "agency code or name: items it leads"})
+    team = fields.String(metadata={"description": "team name"})
+    category = fields.String(metadata={"description": "category code"})
     listing_level = fields.String(validate=one_of(ListingLevel))
     overdue = fields.Boolean()
-    q = fields.String(validate=validate.Length(max=100))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    q = fields.String(
+        validate=validate.Length(max=100),
+        metadata={"description": "part of the ref, the title or the target's name"},
+    )
+    sort = fields.String(
+        load_default="ref", validate=validate.OneOf(["ref", "deadline", "flagged", "status"])
+    )
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
@@ -244,6 +301,34 @@ class ItemPage(Schema):
     page = fields.Integer()
     per_page = fields.Integer()
     total = fields.Integer()
+
+
+class ImportedItem(Schema):
+    ref = fields.String()
+    office_ref = fields.String(allow_none=True)
+
+
+class ImportOut(Schema):
+    id = fields.Integer()
+    filename = fields.String()
+    sha256 = fields.String()
+    rows = fields.Integer()
+    imported_at = fields.DateTime()
+    items = fields.List(
+        fields.Nested(ImportedItem), metadata={"description": "the new items, in file order"}
+    )
+
+
+class ImportProblem(Schema):
+    row = fields.Integer(metadata={"description": "spreadsheet row (the header is row 1)"})
+    column = fields.String(metadata={"description": "the header as written in the file"})
+    reason = fields.String()
+
+
+class ImportRejected(ApiError):
+    problems = fields.List(
+        fields.Nested(ImportProblem), metadata={"description": "every problem of the file"}
+    )
 
 
 # --- Figures and reviews -------------------------------------------------------------------------
