@@ -171,27 +171,85 @@ class ItemDetail(ItemOut):
     )
 
 
+# Every action of the lifecycle table but the look-back's relapse (a check result) and
+# evidence (its own endpoint, a file upload).
+API_ACTIONS = [a for a in ACTIONS if a not in ("relapse", "evidence")]
+
+
 class ActionIn(Schema):
-    action = fields.String(
-        required=True,
-        validate=validate.OneOf(
-            [a for a in ACTIONS if a not in ("relapse", "evidence", "edit", "list")]
-        ),
+    """An action and its fields; which fields an action reads is said in each description."""
+
+    action = fields.String(required=True, validate=validate.OneOf(API_ACTIONS))
+    version = fields.Integer(
+        required=True, metadata={"description": "the item's version you saw (else 409)"}
     )
-    version = fields.Integer(required=True)
-    note = fields.String(load_default="", validate=validate.Length(max=4000))
-    measures = fields.String(load_default="", validate=validate.Length(max=4000))
-    new_deadline = fields.Date(load_default=None)
-    to_agency = fields.String(load_default=None)
-    kind = fields.String(load_default=None, validate=one_of(EnforcementKind))
-    date = fields.Date(load_default=None)
+    note = fields.String(
+        load_default="",
+        validate=validate.Length(max=4000),
+        metadata={
+            "description": "the reason; required for return, withdraw, extend_request, "
+            "transfer_propose, transfer_decline and comment"
+        },
+    )
+    measures = fields.String(
+        load_default="",
+        validate=validate.Length(max=4000),
+        metadata={"description": "submit: the measures taken (required)"},
+    )
+    new_deadline = fields.Date(
+        load_default=None, metadata={"description": "extend_request: the date asked for"}
+    )
+    to_agency = fields.String(
+        load_default=None, metadata={"description": "transfer_propose: agency code"}
+    )
+    kind = fields.String(
+        load_default=None,
+        validate=one_of(EnforcementKind),
+        metadata={"description": "enforcement: the kind of action"},
+    )
+    date = fields.Date(load_default=None, metadata={"description": "enforcement: its date"})
     amount = fields.Decimal(
         load_default=None,
         places=2,
         as_string=True,
-        validate=validate.Range(min=0, min_inclusive=False),
+        validate=validate.Range(min=0, min_inclusive=False, max=999_999_999_999),
+        metadata={"description": "enforcement: a fine's amount in yuan", "example": "50000.00"},
     )
-    document_no = fields.String(load_default="", validate=validate.Length(max=80))
+    document_no = fields.String(
+        load_default="",
+        validate=validate.Length(max=80),
+        metadata={"description": "enforcement: the document number"},
+    )
+    # list: listing for supervision (挂牌督办)
+    listing_level = fields.String(
+        load_default=None,
+        validate=one_of(ListingLevel),
+        metadata={"description": "list: the level (none ends the listing)"},
+    )
+    listing_doc_no = fields.String(
+        load_default=None,
+        validate=validate.Length(max=80),
+        metadata={"description": "list: the listing body's document number"},
+    )
+    # edit: the open item's details; a field left out stays as it is
+    title = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
+    description = fields.String(load_default=None, validate=validate.Length(max=4000))
+    category = fields.String(
+        load_default=None,
+        validate=validate.Length(max=120),
+        metadata={"description": "edit: category code or name"},
+    )
+    severity = fields.String(load_default=None, validate=one_of(Severity))
+    town = fields.String(
+        load_default=None,
+        validate=validate.Length(max=120),
+        metadata={"description": "edit: town name within the item's district; empty for none"},
+    )
+    co_agencies = fields.List(
+        fields.String(validate=validate.Length(max=120)),
+        load_default=None,
+        metadata={"description": "edit: agency codes or names (the whole list)"},
+    )
 
 
 class EvidenceIn(Schema):

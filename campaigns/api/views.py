@@ -402,7 +402,49 @@ def _dispatch(item: Item, body: dict):
             amount=body["amount"],
             note=note,
         )
+    if action == "list":
+        if body["listing_level"] is None:
+            raise ValidationFailed(
+                "listing_level is required", fields={"listing_level": "required"}
+            )
+        return verbs.set_listing(
+            item,
+            by=by,
+            level=body["listing_level"],
+            doc_no=body["listing_doc_no"],
+            version=version,
+        )
+    if action == "edit":
+        return verbs.edit_item(item, by=by, version=version, **_edits(item, body))
     raise ValidationFailed("unknown action", fields={"action": "unknown"})
+
+
+def _edits(item: Item, body: dict) -> dict:
+    """The details an `edit` changes (those present in the body), names resolved."""
+    changes = {key: body[key] for key in ("description", "severity") if body[key] is not None}
+    problems = {}
+    if body["title"] is not None:
+        changes["title"] = body["title"].strip()
+        if not changes["title"]:
+            problems["title"] = "required"
+    names = imports.Directory(item.campaign)
+    if body["category"] is not None:
+        changes["category"] = names.categories.get(body["category"])
+        if changes["category"] is None:
+            problems["category"] = "unknown"
+    if body["town"] is not None:
+        changes["town"] = None
+        if body["town"]:
+            changes["town"] = names.towns.get((item.district_id, body["town"]))
+            if changes["town"] is None:
+                problems["town"] = "unknown"
+    if body["co_agencies"] is not None:
+        changes["co_agencies"] = [names.agency(name) for name in body["co_agencies"]]
+        if None in changes["co_agencies"]:
+            problems["co_agencies"] = "unknown"
+    if problems:
+        raise ValidationFailed("invalid details", fields=problems)
+    return changes
 
 
 @bp.route("/items/<ref>/actions", methods=["POST"])
@@ -424,7 +466,9 @@ def act(body, ref):
         db.session.rollback()
         return present.item_detail(access.item_or_404(ref), current_user), 409
     db.session.commit()
-    return present.item_detail(access.item_or_404(ref), current_user)
+    # The item as the action left it, even when this user no longer sees it (a declined
+    # transfer, an accepted one handed away): they took the action, it must not look refused.
+    return present.item_detail(db.session.get(Item, item.id), current_user)
 
 
 @bp.route("/items/<ref>/evidence", methods=["POST"])

@@ -350,3 +350,44 @@ def test_a_lead_opens_the_look_back_early(client, world):
     assert response.json["open"] is True and len(response.json["checks"]) == 1
     again = client.post("/api/v1/campaigns/WS2026/reviews", headers=bearer(world.lead))
     assert again.status_code == 422 and again.json["error"] == "invalid"
+
+
+# --- Editing and listing through the actions endpoint ---------------------------------------
+
+
+def _act(client, headers, ref, action, **fields):
+    version = client.get(f"/api/v1/items/{ref}", headers=headers).json["version"]
+    return client.post(
+        f"/api/v1/items/{ref}/actions",
+        headers=headers,
+        json={"action": action, "version": version, **fields},
+    )
+
+
+def test_edit_and_list_through_the_api(client, world):
+    ref, lead = world.item.ref, bearer(world.lead)
+    response = _act(
+        client, lead, ref, "edit", title="储罐区围堰缺失", town="", co_agencies=["transport"]
+    )
+    assert response.status_code == 200, response.json
+    item = response.json
+    assert (item["title"], item["town"], item["co_agencies"]) == (
+        "储罐区围堰缺失",
+        None,
+        ["transport"],
+    )
+    assert item["timeline"][-1]["kind"] == "edited"
+    bad = _act(client, lead, ref, "edit", category="nothing", town="不存在街道", title=" ")
+    assert bad.status_code == 422
+    assert bad.json["fields"] == {"category": "unknown", "town": "unknown", "title": "required"}
+    assert _act(client, lead, ref, "list", listing_level="city").json["fields"] == {
+        "listing_doc_no": "required"
+    }
+    assert _act(client, lead, ref, "list").json["fields"] == {"listing_level": "required"}
+    listed = _act(client, lead, ref, "list", listing_level="city", listing_doc_no="淄督〔2026〕3号")
+    assert listed.status_code == 200
+    assert (listed.json["listing_level"], listed.json["listing_doc_no"]) == (
+        "city",
+        "淄督〔2026〕3号",
+    )
+    assert {"edit", "list", "withdraw", "comment"} <= set(listed.json["actions"])
