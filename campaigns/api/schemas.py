@@ -3,7 +3,7 @@
 Field names follow the ledger columns of CONTRACTS C4 wherever a field is the same.
 """
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from campaigns.campaigns.models import CampaignKind, ReviewScope
 from campaigns.items.lifecycle import ACTIONS, Status
@@ -14,6 +14,12 @@ from campaigns.targets.models import TargetKind
 
 def one_of(enum_cls) -> validate.OneOf:
     return validate.OneOf([m.value for m in enum_cls])
+
+
+def _amount_in_range(value) -> None:
+    """A fine's amount (the document says it as a pattern: a string of yuan and fen)."""
+    if not 0 < value < 10**12:
+        raise ValidationError("Must be more than 0 and less than 10^12.")
 
 
 class ApiError(Schema):
@@ -212,8 +218,13 @@ class ActionIn(Schema):
         load_default=None,
         places=2,
         as_string=True,
-        validate=validate.Range(min=0, min_inclusive=False, max=999_999_999_999),
-        metadata={"description": "enforcement: a fine's amount in yuan", "example": "50000.00"},
+        validate=_amount_in_range,
+        metadata={
+            "description": "enforcement: a fine's amount in yuan, more than 0",
+            "type": "string",
+            "pattern": r"^[0-9]{1,12}(\.[0-9]{1,2})?$",
+            "example": "50000.00",
+        },
     )
     document_no = fields.String(
         load_default="",

@@ -391,3 +391,19 @@ def test_edit_and_list_through_the_api(client, world):
         "淄督〔2026〕3号",
     )
     assert {"edit", "list", "withdraw", "comment"} <= set(listed.json["actions"])
+
+
+def test_a_broken_json_body_is_a_400_in_json(client, world):
+    """Found by the fuzzing: a body that is not JSON once made the error handler fail (500)."""
+    for body in (b"\x80", b"{not json", b""):
+        response = client.post(
+            f"/api/v1/items/{world.item.ref}/actions",
+            data=body,
+            content_type="application/json",
+            headers=bearer(world.liaison_police),
+        )
+        assert response.status_code in (400, 422), (body, response.status_code)
+        assert response.mimetype == "application/json" and response.json["error"] in (
+            "bad_request",
+            "invalid",
+        )
