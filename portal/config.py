@@ -84,6 +84,8 @@ def from_environment(instance_path: str) -> dict:
         "BASE_URL": os.environ.get("PORTAL_BASE_URL", "http://localhost:5000"),
         # Scheduler: "embedded" runs it inside `flask start`; "off" never starts it there.
         "SCHEDULER_MODE": os.environ.get("PORTAL_SCHEDULER", "embedded"),
+        # API rate limit per token (Flask-Limiter notation); counted in Redis when REDIS_URL.
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        "API_RATE_LIMIT": os.environ.get("PORTAL_API_RATE_LIMIT", "600/minute"),
         "WTF_CSRF_TIME_LIMIT": None,
     }

@@ -118,10 +118,13 @@ def _invalid_fields(error: HTTPException) -> dict | None:
         return None
     flat = {}
     for location, problems in messages.items():
-        for field, reasons in (problems or {}).items():
-            flat[field if location in ("json", "query", "form") else f"{location}.{field}"] = (
-                "; ".join(map(str, reasons)) if isinstance(reasons, list) else str(reasons)
-            )
+        if not isinstance(problems, dict):  # the whole body, e.g. ["Invalid JSON body."]
+            flat[location] = "; ".join(map(str, problems or []))
+            continue
+        for field, reasons in problems.items():
+            flat[
+                field if location in ("json", "query", "form", "files") else f"{location}.{field}"
+            ] = "; ".join(map(str, reasons)) if isinstance(reasons, list) else str(reasons)
     return flat
 
 
