@@ -32,6 +32,7 @@ from campaigns.figures.queries import completion_table
 from campaigns.items import operations as verbs
 from campaigns.items.evidence import UploadRefused, path_of
 from campaigns.items.models import Item
+from campaigns.items.ui import upload_message
 from campaigns.reviews import operations as review_ops
 from campaigns.reviews.models import Review, ReviewCheck
 from campaigns.teams.models import Team
@@ -285,9 +286,8 @@ def upload_evidence(form, files, ref):
         record = verbs.add_evidence(
             item, by=current_user, upload=files["file"], stage=form["stage"], note=form["note"]
         )
-    except UploadRefused as refused:
-        if refused.reason == "too_large":
-            abort(413)
+    except UploadRefused as refused:  # 413 or 422, in the same words as the pages
+        refused.message = upload_message(refused)
         raise
     db.session.commit()
     return present.evidence(item, record)
