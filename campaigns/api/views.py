@@ -1,6 +1,6 @@
 """The endpoints of CONTRACTS C5. Each loads through the access policy and calls an operation."""
 
-from flask import abort, send_file
+from flask import abort
 from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import select
@@ -30,7 +30,7 @@ from campaigns.campaigns.models import Campaign
 from campaigns.campaigns.operations import create_campaign
 from campaigns.figures.queries import completion_table
 from campaigns.items import operations as verbs
-from campaigns.items.evidence import UploadRefused, path_of
+from campaigns.items.evidence import UploadRefused, file_response
 from campaigns.items.models import Item
 from campaigns.items.ui import upload_message
 from campaigns.reviews import operations as review_ops
@@ -299,14 +299,7 @@ def upload_evidence(form, files, ref):
 def evidence_file(ref, evidence_id):
     """An evidence file, under the item's access rule."""
     record = access.evidence_or_404(ref, evidence_id)
-    response = send_file(
-        path_of(record.stored_name),
-        mimetype=record.content_type,
-        as_attachment=True,
-        download_name=record.original_name,
-    )
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return file_response(record.stored_name, record.content_type, record.original_name)
 
 
 # --- Figures -------------------------------------------------------------------------------------

@@ -223,7 +223,10 @@ def store(item, upload, *, stage: str, by) -> Evidence:
     return record
 
 
-FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'none'; sandbox; frame-ancestors 'none'"
+FILE_CSP = (
+    "default-src 'none'; img-src 'self'; style-src 'none'; sandbox; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
 
 
 def file_response(stored_name: str, content_type: str, name: str):

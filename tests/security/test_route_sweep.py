@@ -12,6 +12,8 @@ do, then the form's own answer: 200/422 showing the errors, 302, 400); API posts
 in API_BODIES, valid in shape but refused by the operation after the access checks (409 stale
 version, 422), so that nothing changes.
 
+Every answer is also checked for its security headers (tests/security/headers.py).
+
 Adding a route: add its row (and an API_BODIES entry for an API post); the person's scope comes
 from tests/security/scene.py.
 """
@@ -19,6 +21,7 @@ from tests/security/scene.py.
 import pytest
 
 from portal.access import PUBLIC_ENDPOINTS
+from tests.security.headers import header_problems
 from tests.security.scene import SCOPED_ARGUMENTS, WHO
 
 TABLE = """
@@ -258,6 +261,8 @@ def test_every_route_as_everyone(scene_app, scene, as_who, who):
                 wrong.append(f"{key} [{scope}]: {response.status_code}, table says {expected}")
             elif scope == "out" and response.status_code in (401, 403, 404):
                 assert not any(s in body for s in secrets), f"{key} reveals the hidden item"
+            for problem in header_problems(response, static=rule.endpoint == "static"):
+                wrong.append(f"{key} [{scope}] {response.status_code}: {problem}")
     assert not wrong, f"{who}:\n" + "\n".join(wrong)
 
 
