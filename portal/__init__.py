@@ -139,8 +139,8 @@ def _register_request_hooks(app: Flask) -> None:
         headers["Referrer-Policy"] = "same-origin"
         headers["X-Frame-Options"] = "DENY"
         headers.setdefault("Permissions-Policy", "geolocation=(), microphone=()")
-        if request.endpoint != "static":
-            headers.setdefault("Cache-Control", "no-store")
+        if request.endpoint != "static" and "no-store" not in headers.get("Cache-Control", ""):
+            headers["Cache-Control"] = "no-store"  # send_file's no-cache would let disks keep it
         if app.config["SESSION_COOKIE_SECURE"]:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response

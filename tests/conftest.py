@@ -1,5 +1,6 @@
 """A fresh app and database per test, on SQLite (default) or PostgreSQL (TEST_DATABASE_URL)."""
 
+import contextlib
 import contextvars
 import os
 import tempfile
@@ -119,20 +120,29 @@ class IsolatedClient(FlaskClient):
         return response
 
 
-@pytest.fixture
-def app(tmp_path):
-    app = create_app(base_config(tmp_path))
+@contextlib.contextmanager
+def fresh_app(tmp_path, **config):
+    """An app on an empty test database, its context pushed; the database emptied after."""
+    app = create_app(base_config(tmp_path) | config)
     app.test_client_class = IsolatedClient
     with app.app_context():
         if POSTGRES_URL:
             _prepare_postgres(app)
         else:
             db.create_all()
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            if POSTGRES_URL:
+                _empty_postgres()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path):
+    with fresh_app(tmp_path) as app:
         yield app
-        db.session.remove()
-        if POSTGRES_URL:
-            _empty_postgres()
-        db.engine.dispose()
 
 
 @pytest.fixture

@@ -43,6 +43,7 @@ from campaigns.items import operations as verbs
 from campaigns.items import queries
 from campaigns.items.evidence import UploadRefused, file_response
 from campaigns.items.models import Item
+from campaigns.items.ui import upload_message
 from campaigns.reviews import operations as review_ops
 from campaigns.reviews.models import Review, ReviewCheck
 from campaigns.targets.operations import find_or_create_target, normalize_credit_code
@@ -485,9 +486,8 @@ def upload_evidence(form, files, ref):
         record = verbs.add_evidence(
             item, by=current_user, upload=files["file"], stage=form["stage"], note=form["note"]
         )
-    except UploadRefused as refused:
-        if refused.reason == "too_large":
-            abort(413)
+    except UploadRefused as refused:  # 413 or 422, in the same words as the pages
+        refused.message = upload_message(refused)
         raise
     db.session.commit()
     return present.evidence(item, record)

@@ -108,6 +108,15 @@ UPLOAD_MESSAGES = {
     "storage": _l(
         "%(name)s could not be saved. Try again; if it keeps happening, tell the portal's operators."
     ),
+    "web_page": _l(
+        "%(name)s also holds web page code, which a photo or PDF never needs. Save or take it again and attach the new file."
+    ),
+    "archive": _l(
+        "%(name)s also holds an archive hidden behind the picture or document. Save or take it again and attach the new file."
+    ),
+    "path": _l(
+        "%(name)s: the file name holds a folder path (such as ../). Rename the file and attach it again."
+    ),
 }
 
 
