@@ -83,6 +83,7 @@ def test_backup_and_restore_round_trip(app, tmp_path):
     result = runner.invoke(args=["backup", str(tmp_path / "bk")])
     assert result.exit_code == 0, result.output
     assert "6 items" in result.output and "3 uploaded files" in result.output
+    assert (tmp_path / "bk").stat().st_mode & 0o077 == 0  # the operators' eyes only
 
     # Changes after the backup: an item renamed, a file lost, new items, entries and files.
     item = db.session.get(Item, item_id)
@@ -147,3 +148,26 @@ def test_backup_refuses_non_empty_directory(app, tmp_path):
     (tmp_path / "full" / "x").write_text("x")
     result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "full")])
     assert result.exit_code != 0 and "not empty" in result.output
+
+
+def test_the_database_password_is_never_on_a_command_line(app, tmp_path, monkeypatch):
+    """pg_dump gets the password in its environment: a command line is visible to every user
+    of the machine (ps)."""
+    import subprocess
+
+    from portal import backup
+
+    seen = {}
+
+    def run(args, **kwargs):
+        seen.update(args=args, env=kwargs.get("env") or {})
+        return subprocess.CompletedProcess(args, 1, "", "stopped by the test")
+
+    monkeypatch.setattr(backup.subprocess, "run", run)
+    monkeypatch.setattr(backup, "_tool", lambda name: f"/usr/bin/{name}")
+    app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://portal:s3cr%40t@db:5432/portal"
+    result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "bk")])
+    assert result.exit_code != 0 and "stopped by the test" in result.output
+    assert "postgresql://portal@db:5432/portal" in seen["args"]
+    assert not any("s3cr" in arg for arg in seen["args"])
+    assert seen["env"]["PGPASSWORD"] == "s3cr@t"
