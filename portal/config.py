@@ -45,7 +45,10 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "DATABASE_URL", f"sqlite:///{instance / 'portal.db'}"
         ),
+        # Each pooled connection is checked before use, so the portal carries on by itself
+        # after the database restarts; connecting gives up after DATABASE_CONNECT_TIMEOUT.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "DATABASE_CONNECT_TIMEOUT": _int("PORTAL_DB_CONNECT_TIMEOUT", 10),
         # Sessions: cookies are signed, HttpOnly, SameSite=Lax and Secure unless told otherwise.
         "SESSION_COOKIE_SECURE": _flag("PORTAL_SECURE_COOKIES", True),
         "SESSION_COOKIE_HTTPONLY": True,
