@@ -774,6 +774,12 @@ def main(argv=None) -> int:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--today", type=date.fromisoformat, default=None)
+    parser.add_argument(
+        "--ledger-campaign",
+        type=int,
+        metavar="ITEMS",
+        help="instead: add one campaign of ITEMS items to a generated database",
+    )
     args = parser.parse_args(argv)
 
     import os
@@ -785,9 +791,16 @@ def main(argv=None) -> int:
     from portal import clock, create_app
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url})
+    today = args.today or clock.today()
     with app.app_context():
         upgrade()
-        generate(app, scale=args.scale, seed=args.seed, today=args.today or clock.today())
+        if args.ledger_campaign:
+            code = add_ledger_campaign(
+                app, n_items=args.ledger_campaign, seed=args.seed, today=today
+            )
+            print(f"ledger campaign: {code}")
+        else:
+            generate(app, scale=args.scale, seed=args.seed, today=today)
     return 0
 
 
