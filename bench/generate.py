@@ -606,7 +606,11 @@ def _finish(campaigns, engine, log) -> None:
     started = time.monotonic()
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:
-            connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
+            # VACUUM also sets the visibility map, which index-only scans need (autovacuum
+            # would do it in a running portal).
+            connection.execution_options(isolation_level="AUTOCOMMIT").execute(
+                text("VACUUM ANALYZE")
+            )
     else:
         db.session.execute(text("ANALYZE"))
         db.session.commit()

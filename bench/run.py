@@ -91,6 +91,7 @@ def prepare_sqlite(scale: float, seed: int) -> tuple[str, float | None]:
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             db.execute("PRAGMA journal_mode=DELETE")
         partial.rename(kept)
+    upgrade(f"sqlite:///{kept}")
     work = OUT / "run.db"
     for old in OUT.glob("run.db*"):
         old.unlink()
@@ -109,6 +110,8 @@ def _pg_admin(base: str):
 
 def prepare_postgresql(base: str, scale: float, seed: int) -> tuple[str, float | None]:
     """The working database bench_run, a copy (CREATE DATABASE … TEMPLATE) of the kept one."""
+    import psycopg
+
     kept = f"bench_{dataset_key(scale, seed)}"
     seconds = None
     with _pg_admin(base) as admin:
@@ -119,13 +122,16 @@ def prepare_postgresql(base: str, scale: float, seed: int) -> tuple[str, float |
             admin.execute(f'CREATE DATABASE "{partial}"')
             seconds = generate_into(f"{base}/{partial}", scale, seed)
             admin.execute(f'ALTER DATABASE "{partial}" RENAME TO "{kept}"')
+        upgrade(f"{base}/{kept}")
+        with psycopg.connect(f"{base}/{kept}".replace("+psycopg", ""), autocommit=True) as db:
+            db.execute("VACUUM ANALYZE")
         admin.execute(f'DROP DATABASE IF EXISTS "{RUN_DB}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{RUN_DB}" TEMPLATE "{kept}"')
     return f"{base}/{RUN_DB}", seconds
 
 
 def upgrade(url: str) -> None:
-    """Bring the working copy to the current schema (a kept dataset may predate a migration)."""
+    """Bring a kept dataset to the current schema (it may predate a migration)."""
     subprocess.run(
         [str(BIN / "flask"), "--app", "app", "db", "upgrade"],
         cwd=ROOT,
@@ -278,12 +284,36 @@ def wrk(
     return result
 
 
-def read_scenario(base: str, cookie: str, paths: list[str], seconds: float) -> dict:
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user + system) the server's workers have used so far."""
+    import psutil
+
+    total = 0.0
+    for pid in pids:
+        try:
+            times = psutil.Process(pid).cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def measured(server: "Server", lines: list[tuple], **options) -> dict:
+    """wrk over `lines`, with the server's CPU time per answered request: unlike the wall-clock
+    numbers, it hardly moves when other work shares the machine."""
+    pids = server.worker_pids()
+    before = cpu_seconds(pids)
+    result = wrk(server.base, lines, **options)
+    result["cpu_ms"] = (cpu_seconds(pids) - before) * 1000 / max(1, result["requests"])
+    return result
+
+
+def read_scenario(server: "Server", cookie: str, paths: list[str], seconds: float) -> dict:
     """Warm up, then one client (latency) and eight clients (throughput) over `paths`."""
     lines = [("GET", path, cookie, "") for path in paths]
-    wrk(base, lines, threads=2, connections=4, seconds=2)
-    single = wrk(base, lines, threads=1, connections=1, seconds=seconds)
-    many = wrk(base, lines, threads=2, connections=8, seconds=seconds)
+    wrk(server.base, lines, threads=2, connections=4, seconds=2)
+    single = measured(server, lines, threads=1, connections=1, seconds=seconds)
+    many = measured(server, lines, threads=2, connections=8, seconds=seconds)
     return {"single": single, "many": many, "paths": len(paths), "load": os.getloadavg()[0]}
 
 
@@ -542,11 +572,7 @@ def import_file(url: str, code: str, rows: int, seed: int) -> bytes:
 def ceiling_hello(url: str, seconds: float) -> dict:
     server = Server(url, app="bench.hello:app", probe="/")
     try:
-        lines = [("GET", "/", "", "")]
-        wrk(server.base, lines, threads=2, connections=4, seconds=2)
-        single = wrk(server.base, lines, threads=1, connections=1, seconds=seconds)
-        many = wrk(server.base, lines, threads=2, connections=8, seconds=seconds)
-        return {"single": single, "many": many, "paths": 1, "load": os.getloadavg()[0]}
+        return read_scenario(server, "", ["/"], seconds)
     finally:
         server.stop()
 
@@ -675,12 +701,16 @@ def ledger_import(server: Server, url: str, code: str, lead: Browser, seed: int)
     with engine.connect() as db:
         before = db.execute(text(count), {"c": code}).scalar()
     preview = OUT / "import-preview.html"
+    jar = OUT / "import-cookies.txt"  # the session holds the pending upload
+    jar.unlink(missing_ok=True)
     upload = curl(
         [
             "-o",
             str(preview),
-            "-H",
-            f"Cookie: {lead.cookie}",
+            "-b",
+            lead.cookie,
+            "-c",
+            str(jar),
             "-F",
             f"csrf_token={lead.csrf}",
             "-F",
@@ -695,8 +725,8 @@ def ledger_import(server: Server, url: str, code: str, lead: Browser, seed: int)
         [
             "-o",
             "/dev/null",
-            "-H",
-            f"Cookie: {lead.cookie}",
+            "-b",
+            str(jar),
             "--data-urlencode",
             f"csrf_token={lead.csrf}",
             "--data-urlencode",
@@ -847,12 +877,12 @@ def report(results: dict) -> str:
         f"wrk ({r['seconds']:g} s per measurement: 1 client, then 8) and curl",
         "",
         "| scenario | role | p50 ms | p95 ms | p99 ms | req/s, 1 client | req/s, 8 clients "
-        "| not 200 | target | |",
-        "|---|---|--:|--:|--:|--:|--:|--:|---|---|",
+        "| server CPU ms/request | not 200 | target | |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|---|---|",
         f"| hello (ceiling) | – | {_ms(hello['single']['p50_ms'])} "
         f"| {_ms(hello['single']['p95_ms'])} | {_ms(hello['single']['p99_ms'])} "
         f"| {hello['single']['rps']:,.0f} | {hello['many']['rps']:,.0f} "
-        f"| {bad_answers(hello['many'])} | | |",
+        f"| {hello['single']['cpu_ms']:.2f} | {bad_answers(hello['many'])} | | |",
     ]
     for key, name, role, target, limit, share in READ_ROWS:
         s = r["scenarios"][key]
@@ -867,13 +897,23 @@ def report(results: dict) -> str:
         lines.append(
             f"| {name} | {role} | {_ms(one['p50_ms'])} | {_ms(one['p95_ms'])} "
             f"| {_ms(one['p99_ms'])} | {one['rps']:,.1f} | {many['rps']:,.1f} "
-            f"| {bad_answers(one) + bad_answers(many)} | {target} | {_mark(ok)} |"
+            f"| {one['cpu_ms']:.1f} | {bad_answers(one) + bad_answers(many)} | {target} "
+            f"| {_mark(ok)} |"
         )
     sc = r["scenarios"]
     ratios = [
         "item list throughput ÷ hello: "
         + ", ".join(
             f"{role} {sc[key]['many']['rps'] / hello['many']['rps']:.1%}"
+            for key, role in (
+                ("list_inspector", "inspector"),
+                ("list_liaison", "liaison"),
+                ("list_lead", "lead"),
+            )
+        ),
+        "by server CPU per request (hello's ÷ the list's, less sensitive to other load): "
+        + ", ".join(
+            f"{role} {hello['single']['cpu_ms'] / sc[key]['single']['cpu_ms']:.1%}"
             for key, role in (
                 ("list_inspector", "inspector"),
                 ("list_liaison", "liaison"),
@@ -997,13 +1037,11 @@ def main(argv=None) -> int:
                 if (code := browser.status(path)) != 200:
                     raise SystemExit(f"{path} as {browser.username} answered {code}")
             log(f"scenario: {key} ({len(paths)} pages)")
-            results["scenarios"][key] = read_scenario(
-                server.base, browser.cookie, paths, args.seconds
-            )
+            results["scenarios"][key] = read_scenario(server, browser.cookie, paths, args.seconds)
             s = results["scenarios"][key]
             log(
                 f"  p50 {s['single']['p50_ms']:.1f} ms, p95 {s['single']['p95_ms']:.1f} ms,"
-                f" {s['many']['rps']:.1f} req/s with 8"
+                f" {s['many']['rps']:.1f} req/s with 8, CPU {s['single']['cpu_ms']:.1f} ms a request"
             )
         log("ceiling: the completion query alone")
         results["raw_sql"] = ceiling_sql(url, big)

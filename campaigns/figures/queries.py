@@ -152,7 +152,7 @@ def measures(as_of: date) -> list:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
     return [
-        func.count(Item.id).label("items"),
+        func.count().label("items"),
         count_if(verified).label("verified"),
         count_if(and_(~verified, Item.deadline < as_of)).label("overdue"),
         count_if(Item.relapse_count > 0).label("relapsed"),
@@ -266,7 +266,7 @@ def state_counts(scope: ColumnElement[bool]) -> dict[str, int]:
     """Items of `scope` by their state now (withdrawn included), in lifecycle order."""
     found = dict(
         db.session.execute(
-            select(Item.status, func.count(Item.id)).where(scope).group_by(Item.status)
+            select(Item.status, func.count()).where(scope).group_by(Item.status)
         ).all()
     )
     return {status.value: int(found.get(status.value, 0)) for status in Status}

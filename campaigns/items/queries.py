@@ -93,15 +93,19 @@ def filter_clauses(values: dict, *, skip=()) -> list:
 
 
 def with_rows(query):
-    """Load what a list row shows with the items, in a fixed number of queries."""
+    """Load what a list row shows with the items, in a fixed number of queries.
+
+    One query per relation for the page's items (by primary key), not one query joining
+    them all: with the joins in it, PostgreSQL joined every visible item before taking the
+    page (issue 7, docs/PERFORMANCE.md); without them it reads the page from an index."""
     return query.options(
-        joinedload(Item.campaign),
-        joinedload(Item.target),
-        joinedload(Item.district),
-        joinedload(Item.town),
-        joinedload(Item.category),
-        joinedload(Item.lead_agency),
-        joinedload(Item.team),
+        selectinload(Item.campaign),
+        selectinload(Item.target),
+        selectinload(Item.district),
+        selectinload(Item.town),
+        selectinload(Item.category),
+        selectinload(Item.lead_agency),
+        selectinload(Item.team),
         selectinload(Item.co_agencies),
     )
 
@@ -178,23 +182,25 @@ def joint_case_clauses(agency_id: int) -> dict:
 
 
 def joint_case_counts(user) -> dict[str, int]:
-    """How many items wait in each group (one query)."""
+    """How many items wait in each group (one query; each group's condition goes inside the
+    agency's parts, so that every count starts from an index)."""
     clauses = joint_case_clauses(user.agency_id)
-    row = db.session.execute(
-        select(*(func.count().filter(clauses[key]) for key in JOINT_GROUPS)).where(
-            access.agency_items(user.agency_id)
-        )
-    ).one()
+    counts = [
+        select(func.count())
+        .select_from(access.agency_item_ids(user.agency_id, clauses[key]).subquery())
+        .scalar_subquery()
+        for key in JOINT_GROUPS
+    ]
+    row = db.session.execute(select(*counts)).one()
     return dict(zip(JOINT_GROUPS, row, strict=True))
 
 
 def joint_cases(user, *, limit: int = 20) -> dict[str, list[Item]]:
     """The first items of each group: soonest deadline first, or latest closed first."""
     clauses = joint_case_clauses(user.agency_id)
-    mine = access.agency_items(user.agency_id)
     groups = {}
     for key in JOINT_GROUPS:
-        query = with_rows(select(Item).where(mine, clauses[key]))
+        query = with_rows(select(Item).where(access.agency_items(user.agency_id, clauses[key])))
         if key == "closed_recently":
             query = query.order_by(Item.verified_at.desc(), Item.id.desc())
         else:
