@@ -616,7 +616,7 @@ def ceiling_sql(url: str, code: str, repeat: int = 30) -> dict:
     }
 
 
-def status_changes(server: Server, url: str, f: dict, seconds_cap: float = 180) -> dict:
+def status_changes(server: Server, url: str, f: dict, seconds_cap: float = 90) -> dict:
     """16 liaisons' clients acknowledge (领办) distinct assigned items at once through the item
     page's form; afterwards every answered change must be in the database exactly once."""
     from sqlalchemy import text
@@ -637,7 +637,7 @@ def status_changes(server: Server, url: str, f: dict, seconds_cap: float = 180) 
             ).all()
     owners = [codes[k % len(codes)] for k in range(STATUS_CLIENTS)]
     sharing = {code: owners.count(code) for code in codes}
-    each = min(250, min(len(per_code[c]) // sharing[c] for c in codes))
+    each = min(150, min(len(per_code[c]) // sharing[c] for c in codes))
     browsers = {code: Browser(server.base, f"bench-liaison-{code}") for code in codes}
     lists, chosen = [], []
     for k, code in enumerate(owners):
@@ -679,7 +679,9 @@ def status_changes(server: Server, url: str, f: dict, seconds_cap: float = 180) 
             "answered_ok": answered_ok,
             "items_moved": moved,
             "timeline_entries": entries,
-            "lost": answered_ok - moved,
+            # Answered "done" but not in the database. (When wrk stops at its time limit, a
+            # change still on its way is done but unanswered: moved > answered, not a loss.)
+            "lost": max(0, answered_ok - moved),
             "changes_per_s": moved / result["seconds"] if result["seconds"] else 0.0,
             "load": os.getloadavg()[0],
         }
