@@ -267,7 +267,9 @@ def visible_items(user, *conditions) -> ColumnElement[bool]:
 
 
 def item_or_404(ref: str, *, for_update: bool = False) -> Item:
-    query = select(Item).where(Item.ref == ref, visible_items(current_user))
+    # The ref goes inside the scope: for a liaison each part of the UNION is then one index
+    # lookup, not the agency's whole list of items.
+    query = select(Item).where(visible_items(current_user, Item.ref == ref))
     if for_update:
         query = query.with_for_update(of=Item)
     item = db.session.scalar(query)
