@@ -211,12 +211,14 @@ def _agency_lead_or_co(agency_id: int) -> ColumnElement[bool]:
     )
 
 
-def agency_item_ids(agency_id: int, *conditions) -> CompoundSelect:
+def agency_item_ids(agency_id: int, *conditions, first=None) -> CompoundSelect:
     """Ids of the joint cases of an agency (lead, co-agency, or offered a transfer) that meet
     `conditions`: one SELECT per relation, joined by UNION, the conditions inside each.
 
     Each part is found through its own index; the same rule written as an OR across the
-    three relations makes the database read every item (issue 7, docs/PERFORMANCE.md)."""
+    three relations makes the database read every item (issue 7, docs/PERFORMANCE.md).
+    `first=(order, n)` keeps only each part's first n ids in that order: the whole's first n
+    are among them."""
     lead = select(Item.id).where(Item.lead_agency_id == agency_id, *conditions)
     co = (
         select(Item.id)
@@ -233,7 +235,11 @@ def agency_item_ids(agency_id: int, *conditions) -> CompoundSelect:
         )
     )
     # Each part reads its own `items`, never the enclosing query's.
-    return union(lead.correlate(None), co.correlate(None), offered.correlate(None))
+    parts = [part.correlate(None) for part in (lead, co, offered)]
+    if first is not None:
+        order, n = first
+        parts = [select(part.order_by(*order).limit(n).subquery().c.id) for part in parts]
+    return union(*parts)
 
 
 def agency_items(agency_id: int, *conditions) -> ColumnElement[bool]:

@@ -238,6 +238,8 @@ class TimelineEntry(db.Model):
     __table_args__ = (
         enum_check("kind", EntryKind),
         Index("ix_timeline_item_id", "item_id", "id"),
+        # Items that ever had a given action (the joint cases' "returned" group).
+        Index("ix_timeline_action", "action", "item_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
