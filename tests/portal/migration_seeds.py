@@ -298,25 +298,46 @@ def initial_schema(s: Seeder) -> None:
     s.add("login_attempts", at=T0, username="mig-lead", address="10.0.0.1")
 
 
-def items_list_index(s: Seeder) -> None:
-    """An index only: one more item, in the campaign the index serves."""
+def _one_more_item(s: Seeder, seq: int, title: str) -> None:
+    """For a revision that only adds indexes: one more item, with a co-agency, in MIG2026."""
     campaign = s.one("campaigns", "code", "MIG2026")
     template = s.one("items", "ref", "MIG2026-0001")._asdict()
     template.pop("id")
+    ref = f"MIG2026-{seq:04d}"
     item = s.add(
-        "items",
-        **template | {"seq": 5, "ref": "MIG2026-0005", "office_ref": "AJ-5", "title": "新增问题"},
+        "items", **template | {"seq": seq, "ref": ref, "office_ref": f"AJ-{seq}", "title": title}
     )
     s.add("item_co_agencies", item_id=item, agency_id=s.one("agencies", "code", "env").id)
     s.connection.execute(
         s.meta.tables["campaigns"]
         .update()
         .where(s.meta.tables["campaigns"].c.id == campaign.id)
-        .values(item_seq=5)
+        .values(item_seq=seq)
     )
+
+
+def items_list_index(s: Seeder) -> None:
+    """An index only: one more item, in the campaign the index serves."""
+    _one_more_item(s, 5, "新增问题")
+
+
+def items_indexes_across_campaigns(s: Seeder) -> None:
+    """Indexes only (lists across campaigns, figures): one more item."""
+    _one_more_item(s, 6, "跨专项列表")
+
+
+def timeline_index_by_action(s: Seeder) -> None:
+    """An index on the timeline's action: one more entry, a return, on the newest item."""
+    item = s.one("items", "ref", "MIG2026-0006")
+    entry = s.one("timeline_entries", "item_id", s.one("items", "ref", "MIG2026-0001").id)
+    values = entry._asdict()
+    values.pop("id")
+    s.add("timeline_entries", **values | {"item_id": item.id, "action": "return"})
 
 
 SEEDS = {
     "489edd3968de": initial_schema,
     "867acfc30159": items_list_index,
+    "a5888d15e63a": items_indexes_across_campaigns,
+    "1da9f0143a13": timeline_index_by_action,
 }

@@ -49,7 +49,7 @@ def _the_portal_reads_it(app) -> None:
     """The models (head) read every seeded row, and the pages show them."""
     db.session.remove()
     items = db.session.scalars(select(Item).order_by(Item.ref)).all()
-    assert [i.ref for i in items] == [f"MIG2026-{n:04d}" for n in range(1, 6)]
+    assert [i.ref for i in items] == [f"MIG2026-{n:04d}" for n in range(1, 7)]
     for item in items:
         assert item.campaign.code == "MIG2026" and item.target.name and item.lead_agency.code
         assert [a.code for a in item.co_agencies] == ["env"], item.ref
@@ -63,7 +63,7 @@ def _the_portal_reads_it(app) -> None:
     assert signed_in.status_code == 302
     for path, shows in [
         ("/campaigns/MIG2026", "MIG2026"),
-        ("/campaigns/MIG2026/items", "MIG2026-0005"),
+        ("/campaigns/MIG2026/items", "MIG2026-0006"),
         ("/items/MIG2026-0002", "现场照片.jpg"),
         ("/campaigns/MIG2026/dashboard", "MIG2026"),
         ("/campaigns/MIG2026/export/ledger.csv", "MIG2026-0004"),
@@ -93,7 +93,7 @@ def test_every_migration_up_and_down_with_data_in_place(tmp_path):
             with db.engine.begin() as connection:
                 SEEDS[revision](Seeder(connection))
         counts = _row_counts()
-        assert counts["items"] == 5 and counts["timeline_entries"] == 8
+        assert counts["items"] == 6 and counts["timeline_entries"] == 9
         _the_portal_reads_it(app)
 
         # From the head down to each earlier revision and back up, then down from there.
