@@ -65,17 +65,28 @@ ERRORS = {
     404: "Not found, or not shared with this user",
     422: "Invalid: `fields` names every invalid field and why",
 }
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "seconds until the token may call again",
+        "schema": {"type": "integer"},
+    }
+}
 
 
 def _errors(*codes):
-    """Document the JSON error answers of an endpoint."""
+    """Document the JSON error answers of an endpoint (every one may answer 401 and 429)."""
 
     def decorator(func):
-        for code in codes:
+        for code in sorted({401, *codes}):
             func = bp.alt_response(code, schema=ApiError, description=ERRORS.get(code, "Error"))(
                 func
             )
-        return func
+        return bp.alt_response(
+            429,
+            schema=ApiError,
+            description="Too many requests with this token",
+            headers=RETRY_AFTER,
+        )(func)
 
     return decorator
 
