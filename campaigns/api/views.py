@@ -35,7 +35,7 @@ from campaigns.api.schemas import (
     TeamOut,
 )
 from campaigns.campaigns.models import Campaign
-from campaigns.campaigns.operations import create_campaign
+from campaigns.campaigns.operations import campaign_problems, create_campaign
 from campaigns.figures.queries import completion_table
 from campaigns.imports import operations as imports
 from campaigns.imports.ledger import UnreadableFile
@@ -48,7 +48,7 @@ from campaigns.reviews import operations as review_ops
 from campaigns.reviews.models import Review, ReviewCheck
 from campaigns.targets.operations import find_or_create_target, normalize_credit_code
 from campaigns.teams.models import Team
-from campaigns.teams.operations import save_team
+from campaigns.teams.operations import save_team, team_problems
 from portal import access, clock
 from portal.accounts.models import User
 from portal.directory.models import Agency, Region, RegionLevel
@@ -66,17 +66,28 @@ ERRORS = {
     404: "Not found, or not shared with this user",
     422: "Invalid: `fields` names every invalid field and why",
 }
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "seconds until the token may call again",
+        "schema": {"type": "integer"},
+    }
+}
 
 
 def _errors(*codes):
-    """Document the JSON error answers of an endpoint."""
+    """Document the JSON error answers of an endpoint (every one may answer 401 and 429)."""
 
     def decorator(func):
-        for code in codes:
+        for code in sorted({401, *codes}):
             func = bp.alt_response(code, schema=ApiError, description=ERRORS.get(code, "Error"))(
                 func
             )
-        return func
+        return bp.alt_response(
+            429,
+            schema=ApiError,
+            description="Too many requests with this token",
+            headers=RETRY_AFTER,
+        )(func)
 
     return decorator
 
@@ -84,39 +95,45 @@ def _errors(*codes):
 # --- Look-ups by the names the bodies use -------------------------------------------------------
 
 
-def _agencies(codes, field: str) -> list[Agency]:
-    codes = list(dict.fromkeys(codes))
-    found = {a.code: a for a in db.session.scalars(select(Agency).where(Agency.code.in_(codes)))}
-    if missing := [c for c in codes if c not in found]:
-        raise ValidationFailed(f"unknown agency: {', '.join(missing)}", fields={field: "unknown"})
-    return [found[c] for c in codes]
+class Names:
+    """Records named in a body. An unknown name is noted (field → "unknown"), not raised, so
+    that the 422 lists every invalid field at once (`check`)."""
 
+    def __init__(self):
+        self.problems: dict[str, str] = {}
 
-def _users(usernames, field: str) -> list[User]:
-    usernames = list(dict.fromkeys(usernames))
-    found = {
-        u.username: u
-        for u in db.session.scalars(select(User).where(User.username.in_(usernames), User.active))
-    }
-    if missing := [u for u in usernames if u not in found]:
-        raise ValidationFailed(f"unknown user: {', '.join(missing)}", fields={field: "unknown"})
-    return [found[u] for u in usernames]
+    def _found(self, names, by_name: dict, field: str) -> list:
+        if any(n not in by_name for n in names):
+            self.problems[field] = "unknown"
+        return [by_name[n] for n in dict.fromkeys(names) if n in by_name]
 
+    def agencies(self, codes, field: str) -> list[Agency]:
+        found = db.session.scalars(select(Agency).where(Agency.code.in_(list(codes))))
+        return self._found(codes, {a.code: a for a in found}, field)
 
-def _towns(names) -> list[Region]:
-    towns = []
-    for name in names:
-        town = db.session.scalar(
-            select(Region)
-            .where(
-                Region.level == RegionLevel.TOWN, (Region.name_zh == name) | (Region.code == name)
-            )
-            .limit(1)
+    def agency(self, code: str, field: str) -> Agency | None:
+        return next(iter(self.agencies([code], field)), None)
+
+    def users(self, usernames, field: str) -> list[User]:
+        found = db.session.scalars(
+            select(User).where(User.username.in_(list(usernames)), User.active)
         )
-        if town is None:
-            raise ValidationFailed(f"unknown town: {name}", fields={"towns": "unknown"})
-        towns.append(town)
-    return towns
+        return self._found(usernames, {u.username: u for u in found}, field)
+
+    def towns(self, names, field: str = "towns") -> list[Region]:
+        found = db.session.scalars(
+            select(Region).where(
+                Region.level == RegionLevel.TOWN,
+                Region.name_zh.in_(list(names)) | Region.code.in_(list(names)),
+            )
+        ).all()
+        by_name = {t.code: t for t in found if t.code} | {t.name_zh: t for t in found}
+        return self._found(names, by_name, field)
+
+    def check(self, more: dict | None = None) -> None:
+        problems = (more or {}) | self.problems
+        if problems:
+            raise ValidationFailed("invalid fields", fields=problems)
 
 
 # --- Campaigns and teams -------------------------------------------------------------------------
@@ -141,8 +158,18 @@ def create(body):
     """Create a campaign (leads and admins); its categories default to its kind's."""
     if not access.may_create_campaign(current_user):
         raise NotPermitted("only leads and admins create campaigns")
-    lead_agency = _agencies([body["lead_agency"]], "lead_agency")[0]
-    leads = _users(body["leads"], "leads")
+    names = Names()
+    lead_agency = names.agency(body["lead_agency"], "lead_agency")
+    agencies = names.agencies(body["agencies"], "agencies")
+    leads = names.users(body["leads"], "leads")
+    names.check(
+        campaign_problems(
+            code=body["code"],
+            action_starts=body["action_starts"],
+            action_ends=body["action_ends"],
+            review_days=body["review_days"],
+        )
+    )
     if current_user.has_role("lead") and current_user.id not in {u.id for u in leads}:
         leads.append(current_user)
     categories = None
@@ -154,7 +181,7 @@ def create(body):
         title=body["title"],
         kind=body["kind"],
         lead_agency=lead_agency,
-        agencies=_agencies(body["agencies"], "agencies"),
+        agencies=agencies,
         leads=leads,
         action_starts=body["action_starts"],
         action_ends=body["action_ends"],
@@ -195,14 +222,19 @@ def create_team(body, code):
     campaign = access.campaign_or_404(code)
     if not access.leads_campaign(current_user, campaign):
         raise NotPermitted("only the campaign's leads form teams")
+    names = Names()
+    leader = next(iter(names.users([body["leader"]], "leader")), None)
+    members = names.users(body["members"], "members")
+    towns = names.towns(body["towns"])
+    names.check(team_problems(campaign, body["name"]))
     team = save_team(
         None,
         campaign=campaign,
         by=current_user,
         name=body["name"],
-        leader=_users([body["leader"]], "leader")[0],
-        members=_users(body["members"], "members"),
-        towns=_towns(body["towns"]),
+        leader=leader,
+        members=members,
+        towns=towns,
     )
     db.session.commit()
     return present.team(team)
@@ -382,7 +414,9 @@ def _dispatch(item: Item, body: dict):
     if action == "transfer_propose":
         if not body["to_agency"]:
             raise ValidationFailed("to_agency is required", fields={"to_agency": "required"})
-        to_agency = _agencies([body["to_agency"]], "to_agency")[0]
+        names = Names()
+        to_agency = names.agency(body["to_agency"], "to_agency")
+        names.check()
         return verbs.propose_transfer(item, by=by, to_agency=to_agency, note=note)
     if action in ("transfer_accept", "transfer_decline"):
         return verbs.answer_transfer(

@@ -39,6 +39,19 @@ def _check_dates(action_starts, action_ends, review_starts, review_days) -> dict
     return problems
 
 
+def campaign_problems(
+    *, code: str, action_starts, action_ends, review_days: int, review_starts=None
+) -> dict[str, str]:
+    """What is wrong with a new campaign, field by field."""
+    code = code.strip().upper()
+    problems = _check_dates(action_starts, action_ends, review_starts, review_days)
+    if not CODE_PATTERN.match(code):
+        problems["code"] = "format"
+    elif db.session.scalar(select(Campaign.id).where(Campaign.code == code)):
+        problems["code"] = "taken"
+    return problems
+
+
 def create_campaign(
     *,
     by,
@@ -57,11 +70,13 @@ def create_campaign(
     description: str = "",
 ) -> Campaign:
     code = code.strip().upper()
-    problems = _check_dates(action_starts, action_ends, review_starts, review_days)
-    if not CODE_PATTERN.match(code):
-        problems["code"] = "format"
-    elif db.session.scalar(select(Campaign.id).where(Campaign.code == code)):
-        problems["code"] = "taken"
+    problems = campaign_problems(
+        code=code,
+        action_starts=action_starts,
+        action_ends=action_ends,
+        review_starts=review_starts,
+        review_days=review_days,
+    )
     if problems:
         raise ValidationFailed("invalid campaign", fields=problems)
     campaign = Campaign(

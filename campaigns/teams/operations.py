@@ -8,16 +8,21 @@ from portal.errors import ValidationFailed
 from portal.extensions import db
 
 
+def team_problems(campaign, name: str, team: Team | None = None) -> dict[str, str]:
+    """What is wrong with a team's name in its campaign (another team has it)."""
+    clash = db.session.scalar(
+        select(Team).where(Team.campaign_id == campaign.id, Team.name == name.strip())
+    )
+    return {"name": "taken"} if clash is not None and clash is not team else {}
+
+
 def save_team(
     team: Team | None, *, campaign, by, name: str, leader, members=(), towns=(), targets=()
 ) -> Team:
     """Create or update a team; the leader is always one of its members."""
+    if problems := team_problems(campaign, name, team):
+        raise ValidationFailed("invalid team", fields=problems)
     name = name.strip()
-    clash = db.session.scalar(
-        select(Team).where(Team.campaign_id == campaign.id, Team.name == name)
-    )
-    if clash is not None and clash is not team:
-        raise ValidationFailed("name taken", fields={"name": "taken"})
     created = team is None
     team = team or Team(campaign=campaign)
     team.name = name

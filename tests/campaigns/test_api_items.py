@@ -407,3 +407,41 @@ def test_a_broken_json_body_is_a_400_in_json(client, world):
             "bad_request",
             "invalid",
         )
+
+
+def test_campaign_and_team_bodies_list_every_invalid_field(client, world):
+    lead = bearer(world.lead)
+    response = client.post(
+        "/api/v1/campaigns",
+        headers=lead,
+        json={
+            "code": "WS2026",  # taken
+            "title": "x",
+            "kind": "traffic",
+            "lead_agency": "nobody",
+            "agencies": ["police", "ghost"],
+            "leads": ["no-such-user"],
+            "action_starts": "2026-12-01",
+            "action_ends": "2026-11-01",
+        },
+    )
+    assert response.status_code == 422
+    assert response.json["fields"] == {
+        "code": "taken",
+        "lead_agency": "unknown",
+        "agencies": "unknown",
+        "leads": "unknown",
+        "action_ends": "before_start",
+    }
+    response = client.post(
+        "/api/v1/campaigns/WS2026/teams",
+        headers=lead,
+        json={"name": "Team A", "leader": "nobody", "members": ["ghost"], "towns": ["无此镇"]},
+    )
+    assert response.status_code == 422
+    assert response.json["fields"] == {
+        "name": "taken",
+        "leader": "unknown",
+        "members": "unknown",
+        "towns": "unknown",
+    }

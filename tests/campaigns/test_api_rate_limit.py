@@ -10,6 +10,7 @@ import uuid
 
 import pytest
 import redis
+import schemathesis
 
 from portal import create_app
 from portal.accounts.operations import issue_token
@@ -63,6 +64,8 @@ def test_the_count_lives_in_redis_and_outlives_a_worker(tmp_path, redis_prefix):
     limited = client.get("/api/v1/campaigns", headers=headers)
     assert limited.status_code == 429 and limited.json["error"] == "rate_limited"
     assert 0 < int(limited.headers["Retry-After"]) <= 60
+    document = schemathesis.openapi.from_dict(client.get("/api/v1/openapi.json").get_json())
+    document["/api/v1/campaigns"]["GET"].validate_response(limited)  # 429 as documented
     # per token: the other token still has its own allowance
     assert (
         client.get("/api/v1/campaigns", headers={"Authorization": f"Bearer {other}"}).status_code
