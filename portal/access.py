@@ -11,7 +11,7 @@ from functools import wraps
 
 from flask import abort, request
 from flask_login import current_user
-from sqlalchemy import ColumnElement, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, CompoundSelect, and_, exists, false, or_, select, true, union
 
 from campaigns.campaigns.models import Campaign, campaign_agencies, campaign_leads
 from campaigns.items.lifecycle import ACTIONS, Relation
@@ -211,42 +211,71 @@ def _agency_lead_or_co(agency_id: int) -> ColumnElement[bool]:
     )
 
 
-def agency_items(agency_id: int) -> ColumnElement[bool]:
-    """Filter on Item: the joint cases of an agency (lead, co-agency, or offered a transfer)."""
-    return or_(
-        _agency_lead_or_co(agency_id),
-        Item.id.in_(
-            select(Transfer.item_id).where(
-                Transfer.to_agency_id == agency_id, Transfer.state == TransferState.PENDING
-            )
-        ),
+def agency_item_ids(agency_id: int, *conditions, first=None) -> CompoundSelect:
+    """Ids of the joint cases of an agency (lead, co-agency, or offered a transfer) that meet
+    `conditions`: one SELECT per relation, joined by UNION, the conditions inside each.
+
+    Each part is found through its own index; the same rule written as an OR across the
+    three relations makes the database read every item (issue 7, docs/PERFORMANCE.md).
+    `first=(order, n)` keeps only each part's first n ids in that order: the whole's first n
+    are among them."""
+    lead = select(Item.id).where(Item.lead_agency_id == agency_id, *conditions)
+    co = (
+        select(Item.id)
+        .join(item_co_agencies, item_co_agencies.c.item_id == Item.id)
+        .where(item_co_agencies.c.agency_id == agency_id, *conditions)
     )
+    offered = (
+        select(Item.id)
+        .join(Transfer, Transfer.item_id == Item.id)
+        .where(
+            Transfer.to_agency_id == agency_id,
+            Transfer.state == TransferState.PENDING,
+            *conditions,
+        )
+    )
+    # Each part reads its own `items`, never the enclosing query's.
+    parts = [part.correlate(None) for part in (lead, co, offered)]
+    if first is not None:
+        order, n = first
+        parts = [select(part.order_by(*order).limit(n).subquery().c.id) for part in parts]
+    return union(*parts)
 
 
-def _items_by_role(user, liaison_scope) -> ColumnElement[bool]:
+def agency_items(agency_id: int, *conditions) -> ColumnElement[bool]:
+    """Filter on Item: the joint cases of an agency (lead, co-agency, or offered a transfer),
+    and of those only the ones meeting `conditions`."""
+    return Item.id.in_(agency_item_ids(agency_id, *conditions))
+
+
+def _items_by_role(user, liaison_scope, *conditions) -> ColumnElement[bool]:
     """Filter on Item: leads their campaigns', inspectors their teams' campaigns', liaisons
-    `liaison_scope(agency_id)`, admins everything."""
+    `liaison_scope(agency_id, *conditions)`, admins everything; all meeting `conditions`."""
     if not user.is_authenticated:
         return false()
     if user.is_admin:
-        return true()
+        return and_(true(), *conditions)
     clauses = []
     if user.has_role(Role.LEAD):
         clauses.append(Item.campaign_id.in_(_led_campaign_ids(user)))
     if user.has_role(Role.INSPECTOR):
         clauses.append(Item.campaign_id.in_(_team_campaign_ids(user)))
     if user.has_role(Role.LIAISON):
-        clauses.append(liaison_scope(user.agency_id))
-    return or_(*clauses) if clauses else false()
+        clauses.append(liaison_scope(user.agency_id, *conditions))
+    return and_(or_(*clauses), *conditions) if clauses else false()
 
 
-def visible_items(user) -> ColumnElement[bool]:
-    """Filter on Item: everything the user may see (a liaison: the agency's joint cases)."""
-    return _items_by_role(user, agency_items)
+def visible_items(user, *conditions) -> ColumnElement[bool]:
+    """Filter on Item: everything the user may see (a liaison: the agency's joint cases) that
+    meets `conditions` (a list's filters: for a liaison they go inside each part of the
+    agency's UNION, where an index finds them)."""
+    return _items_by_role(user, agency_items, *conditions)
 
 
 def item_or_404(ref: str, *, for_update: bool = False) -> Item:
-    query = select(Item).where(Item.ref == ref, visible_items(current_user))
+    # The ref goes inside the scope: for a liaison each part of the UNION is then one index
+    # lookup, not the agency's whole list of items.
+    query = select(Item).where(visible_items(current_user, Item.ref == ref))
     if for_update:
         query = query.with_for_update(of=Item)
     item = db.session.scalar(query)

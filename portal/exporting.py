@@ -84,20 +84,31 @@ def _local(moment: datetime) -> datetime:
 # --- CSV ---------------------------------------------------------------------------------------
 
 
-def csv_value(value, kind: Kind) -> str:
-    if value is None:
-        return ""
+def csv_converter(kind: Kind, zone=None):
+    """The function that writes a non-empty value of this kind as CSV text (chosen once per
+    column, not per cell: a 200,000-row ledger has five million cells)."""
     if kind == Kind.PERCENT or kind == Kind.DECIMAL:
-        return f"{Decimal(value):f}"
+        return lambda value: f"{Decimal(value):f}"
     if kind == Kind.INT:
-        return str(int(value))
+        return lambda value: str(int(value))
     if kind == Kind.BOOL:
-        return "1" if value else "0"
+        return lambda value: "1" if value else "0"
     if kind == Kind.DATE:
-        return value.isoformat()
+        return date.isoformat
     if kind == Kind.DATETIME:
-        return _local(value).strftime("%Y-%m-%d %H:%M:%S")
-    return guard(str(value))
+        zone = zone or clock.zone()
+
+        def local_time(value: datetime) -> str:
+            if value.tzinfo is not None:
+                value = value.astimezone(zone)
+            return value.isoformat(" ", "seconds")[:19]
+
+        return local_time
+    return lambda value: guard(str(value))
+
+
+def csv_value(value, kind: Kind) -> str:
+    return "" if value is None else csv_converter(kind)(value)
 
 
 def csv_lines(columns: Sequence[Column], rows: Iterable[Sequence]) -> Iterator[str]:
@@ -108,9 +119,11 @@ def csv_lines(columns: Sequence[Column], rows: Iterable[Sequence]) -> Iterator[s
     yield BOM + buffer.getvalue()
     buffer.seek(0)
     buffer.truncate()
+    zone = clock.zone()
+    converters = [csv_converter(c.kind, zone) for c in columns]
     pending = 0
     for row in rows:
-        writer.writerow([csv_value(v, c.kind) for v, c in zip(row, columns, strict=True)])
+        writer.writerow(["" if v is None else f(v) for v, f in zip(row, converters, strict=True)])
         pending += 1
         if pending >= CSV_BATCH_ROWS:
             yield buffer.getvalue()

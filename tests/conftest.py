@@ -18,6 +18,9 @@ from portal import create_app  # noqa: E402
 from portal.extensions import db  # noqa: E402
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+# Under pytest-xdist (`-n`), each worker gets a PostgreSQL database of its own (test_gw0, ...),
+# made at the worker's start; SQLite tests already use a temporary file each.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 
 
 def pytest_report_header(config):
@@ -55,6 +58,14 @@ def side_database(suffix: str) -> str:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return url.set(database=name).render_as_string(hide_password=False)
+
+
+def pytest_configure(config):
+    # In the worker itself only: a child process that imports this module must not remake it.
+    global POSTGRES_URL
+    if POSTGRES_URL and WORKER:
+        POSTGRES_URL = side_database(WORKER)
+        os.environ["TEST_DATABASE_URL"] = POSTGRES_URL
 
 
 _postgres_schema_ready = False

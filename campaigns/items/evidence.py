@@ -10,7 +10,6 @@ file_response serves them.
 
 import hashlib
 import io
-import os
 import re
 import uuid
 import warnings
@@ -24,7 +23,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from campaigns.items.models import Evidence
-from portal import clock
+from portal import clock, files
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.uploads import has_folder_path
@@ -48,20 +47,27 @@ MAX_SIDE = 3000  # stored images are scaled down to this
 THUMB_SIDE = 320
 
 
+STORAGE_MESSAGE = (
+    "the file could not be stored: the upload folder is full or not writable; nothing was "
+    "saved; tell the portal's operators"
+)
+
+
 class UploadRefused(ValidationFailed):
     """The file cannot be accepted; `reason` says why in a word the views translate."""
 
     def __init__(self, reason: str, name: str | None = None):
         super().__init__(f"upload refused: {reason}", fields={"file": reason})
-        self.reason = reason
         self.status = 413 if reason == "too_large" else 422
+        if reason == "storage":  # the server's fault, not the file's (the API answers 503)
+            self.status, self.code = 503, "unavailable"
+            self.message = STORAGE_MESSAGE
+        self.reason = reason
         self.name = name  # the file's (cleaned) name, to say which one of several
 
 
 def folder() -> Path:
-    path = Path(current_app.config["UPLOAD_FOLDER"])
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return Path(current_app.config["UPLOAD_FOLDER"])
 
 
 def path_of(stored_name: str) -> Path:
@@ -154,16 +160,9 @@ def _check_pdf(data: bytes) -> None:
 def _write(content: bytes, extension: str) -> str:
     name = f"{uuid.uuid4().hex}.{extension}"
     target = path_of(name)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".part")
     try:
-        with open(tmp, "xb") as f:
-            f.write(content)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except OSError as error:
-        tmp.unlink(missing_ok=True)
+        files.write_new(target, content)
+    except files.StorageError as error:
         raise UploadRefused("storage") from error
     db.session.info.setdefault(_WRITTEN, []).append(target)
     return name

@@ -99,6 +99,26 @@ class Item(db.Model):
         Index("ix_items_district_status", "district_id", "status"),
         Index("ix_items_campaign_flagged", "campaign_id", "flagged_at"),
         Index("ix_items_campaign_deadline", "campaign_id", "deadline"),
+        # Lists across campaigns read their first page in order (deadline or flagged) instead
+        # of sorting every visible item.
+        Index("ix_items_deadline", "deadline", "id"),
+        Index("ix_items_flagged", "flagged_at", "id"),
+        # Every column the figures read (campaigns/figures/queries.py: counts, rates, groupings), so a
+        # campaign's dashboard and completion table scan this index alone, not the table.
+        Index(
+            "ix_items_figures",
+            "campaign_id",
+            "status",
+            "flagged_on",
+            "verified_on",
+            "deadline",
+            "relapse_count",
+            "district_id",
+            "lead_agency_id",
+            "team_id",
+            "category_id",
+            "listing_level",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -218,6 +238,8 @@ class TimelineEntry(db.Model):
     __table_args__ = (
         enum_check("kind", EntryKind),
         Index("ix_timeline_item_id", "item_id", "id"),
+        # Items that ever had a given action (the joint cases' "returned" group).
+        Index("ix_timeline_action", "action", "item_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,8 +9,8 @@ Every list loads its rows with their related objects in a fixed number of querie
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from campaigns.campaigns.models import Campaign, CampaignCategory
 from campaigns.items.lifecycle import OPEN_STATES, Status
@@ -71,6 +71,11 @@ def _matching(q: str):
     )
 
 
+def _ids(value) -> list[int]:
+    """One id, or several (the API names a team by its name, which campaigns may share)."""
+    return [int(v) for v in value] if isinstance(value, list | tuple) else [int(value)]
+
+
 def filter_clauses(values: dict, *, skip=()) -> list:
     """SQL conditions for the list's filters; `values` holds only checked, non-empty ones."""
     today, days = clock.today(), warning_days()
@@ -82,7 +87,8 @@ def filter_clauses(values: dict, *, skip=()) -> list:
         "town": lambda v: Item.town_id == int(v),
         "lead_agency": lambda v: Item.lead_agency_id == int(v),
         "co_agency": lambda v: _with_co_agency(int(v)),
-        "team": lambda v: Item.team_id == int(v),
+        "agency": lambda v: or_(Item.lead_agency_id == int(v), _with_co_agency(int(v))),
+        "team": lambda v: Item.team_id.in_(_ids(v)),
         "category": _in_category,
         "severity": lambda v: Item.severity == v,
         "listing_level": lambda v: Item.listing_level == v,
@@ -93,15 +99,19 @@ def filter_clauses(values: dict, *, skip=()) -> list:
 
 
 def with_rows(query):
-    """Load what a list row shows with the items, in a fixed number of queries."""
+    """Load what a list row shows with the items, in a fixed number of queries.
+
+    One query per relation for the page's items (by primary key), not one query joining
+    them all: with the joins in it, PostgreSQL joined every visible item before taking the
+    page (issue 7, docs/PERFORMANCE.md); without them it reads the page from an index."""
     return query.options(
-        joinedload(Item.campaign),
-        joinedload(Item.target),
-        joinedload(Item.district),
-        joinedload(Item.town),
-        joinedload(Item.category),
-        joinedload(Item.lead_agency),
-        joinedload(Item.team),
+        selectinload(Item.campaign),
+        selectinload(Item.target),
+        selectinload(Item.district),
+        selectinload(Item.town),
+        selectinload(Item.category),
+        selectinload(Item.lead_agency),
+        selectinload(Item.team),
         selectinload(Item.co_agencies),
     )
 
@@ -144,15 +154,28 @@ JOINT_GROUPS = (
 CLOSED_DAYS = 30
 
 
-def _latest_move():
-    """The action of the item's latest state change (correlated, uses the timeline's index)."""
-    return (
-        select(TimelineEntry.action)
-        .where(TimelineEntry.item_id == Item.id, TimelineEntry.kind == EntryKind.MOVED)
-        .order_by(TimelineEntry.id.desc())
-        .limit(1)
-        .scalar_subquery()
+def _latest_move_was(action: str):
+    """Filter on Item: the item's latest state change was `action`.
+
+    Found from the timeline's side (entries of that action with no later move, through the
+    action index), once for the whole query, not by a lookup per item (issue 7)."""
+    later = aliased(TimelineEntry)
+    return Item.id.in_(
+        select(TimelineEntry.item_id).where(
+            TimelineEntry.action == action,
+            TimelineEntry.kind == EntryKind.MOVED,
+            ~exists().where(
+                later.item_id == TimelineEntry.item_id,
+                later.kind == EntryKind.MOVED,
+                later.id > TimelineEntry.id,
+            ),
+        )
     )
+
+
+# Groups made only of items the agency leads, or is offered: they are its joint cases by
+# definition, so they need no look at the co-agency relation.
+OWN_GROUPS = ("to_acknowledge", "returned", "transfers")
 
 
 def joint_case_clauses(agency_id: int) -> dict:
@@ -162,7 +185,7 @@ def joint_case_clauses(agency_id: int) -> dict:
     waiting = Item.status.in_(WITH_LEAD_AGENCY)
     return {
         "to_acknowledge": and_(lead, Item.status == Status.ASSIGNED),
-        "returned": and_(lead, Item.status == Status.RECTIFYING, _latest_move() == "return"),
+        "returned": and_(lead, Item.status == Status.RECTIFYING, _latest_move_was("return")),
         "transfers": Item.id.in_(
             select(Transfer.item_id).where(
                 Transfer.to_agency_id == agency_id, Transfer.state == TransferState.PENDING
@@ -177,28 +200,50 @@ def joint_case_clauses(agency_id: int) -> dict:
     }
 
 
-def joint_case_counts(user) -> dict[str, int]:
-    """How many items wait in each group (one query)."""
-    clauses = joint_case_clauses(user.agency_id)
-    row = db.session.execute(
-        select(*(func.count().filter(clauses[key]) for key in JOINT_GROUPS)).where(
-            access.agency_items(user.agency_id)
+def _group_order(key: str) -> tuple:
+    """Soonest deadline first; what closed, latest first."""
+    if key == "closed_recently":
+        return (Item.verified_at.desc(), Item.id.desc())
+    return (Item.deadline, Item.id)
+
+
+def _in_group(agency_id: int, key: str, clause, *, first: int | None = None):
+    """Filter on Item: the agency's joint cases in a group (with `first`: only candidates for
+    the group's first rows, taken from each part of the agency's UNION in the group's order)."""
+    if key in OWN_GROUPS:
+        return clause
+    return Item.id.in_(
+        access.agency_item_ids(
+            agency_id, clause, first=(_group_order(key), first) if first else None
         )
-    ).one()
+    )
+
+
+def joint_case_counts(user) -> dict[str, int]:
+    """How many items wait in each group (one query; each group's condition goes inside the
+    agency's parts, so that every count starts from an index)."""
+    clauses = joint_case_clauses(user.agency_id)
+    counts = [
+        (
+            select(func.count()).where(clauses[key])
+            if key in OWN_GROUPS
+            else select(func.count()).select_from(
+                access.agency_item_ids(user.agency_id, clauses[key]).subquery()
+            )
+        ).scalar_subquery()
+        for key in JOINT_GROUPS
+    ]
+    row = db.session.execute(select(*counts)).one()
     return dict(zip(JOINT_GROUPS, row, strict=True))
 
 
 def joint_cases(user, *, limit: int = 20) -> dict[str, list[Item]]:
     """The first items of each group: soonest deadline first, or latest closed first."""
     clauses = joint_case_clauses(user.agency_id)
-    mine = access.agency_items(user.agency_id)
     groups = {}
     for key in JOINT_GROUPS:
-        query = with_rows(select(Item).where(mine, clauses[key]))
-        if key == "closed_recently":
-            query = query.order_by(Item.verified_at.desc(), Item.id.desc())
-        else:
-            query = ordered(query, "deadline")
+        where = _in_group(user.agency_id, key, clauses[key], first=limit)
+        query = with_rows(select(Item).where(where)).order_by(*_group_order(key))
         groups[key] = db.session.scalars(query.limit(limit)).all()
     return groups
 

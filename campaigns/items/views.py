@@ -82,15 +82,20 @@ def _list_page(campaign):
     filter_choices(form, campaign, current_user)
     form.validate()
     values = {f.name: f.data for f in form if f.data and not f.errors and f.name != "sort"}
-    scope = [access.visible_items(current_user)]
-    if campaign is not None:
-        scope.append(Item.campaign_id == campaign.id)
-    counts = queries.status_counts(scope + queries.filter_clauses(values, skip={"status"}))
+    within = [Item.campaign_id == campaign.id] if campaign is not None else []
+
+    def scope(filters: list) -> list:
+        return [access.visible_items(current_user, *within, *filters)]
+
+    counts = queries.status_counts(scope(queries.filter_clauses(values, skip={"status"})))
     sort = form.sort.data if form.sort.data and not form.sort.errors else "deadline"
     page = paginate(
-        queries.listing(scope + queries.filter_clauses(values), sort),
+        queries.listing(scope(queries.filter_clauses(values)), sort),
         per_page=current_app.config["ITEMS_PER_PAGE"],
+        count=False,
     )
+    # The counts per status already hold the list's length: no second count of the same rows.
+    page.total = counts.get(values["status"], 0) if "status" in values else sum(counts.values())
     return render_template(
         "items/list.html",
         campaign=campaign,

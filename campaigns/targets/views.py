@@ -122,7 +122,7 @@ def show(target_id: int):
     target = db.get_or_404(Target, target_id)
     query = (
         select(Item)
-        .where(Item.target_id == target.id, access.visible_items(current_user))
+        .where(access.visible_items(current_user, Item.target_id == target.id))
         .options(
             joinedload(Item.campaign),
             joinedload(Item.team),

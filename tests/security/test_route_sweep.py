@@ -53,7 +53,11 @@ GET    /api/v1/campaigns/<code>                             401   200   200   20
 GET    /api/v1/campaigns/<code>/completion                  401   200   200   200   200   404   | 200   404   404   404   404
 GET    /api/v1/campaigns/<code>/reviews                     401   200   200   200   404   404   | 200   404   404   404   404
 GET    /api/v1/campaigns/<code>/teams                       401   200   200   200   200   404   | 200   404   404   404   404
+POST   /api/v1/campaigns/<code>/imports                     401   422   422   403   403   404   | 422   404   404   404   404
+POST   /api/v1/campaigns/<code>/items                       401   403   403   422   403   404   | 403   404   404   404   404
+POST   /api/v1/campaigns/<code>/reviews                     401   422   422   403   404   404   | 422   404   404   404   404
 POST   /api/v1/campaigns/<code>/teams                       401   422   422   403   403   404   | 422   404   404   404   404
+GET    /api/v1/items                                        401   200   200   200   200   200
 GET    /api/v1/items/<ref>                                  401   200   200   200   200   404   | 200   404   404   404   404
 POST   /api/v1/items/<ref>/actions                          401   409   409   409   409   404   | 409   404   404   404   404
 POST   /api/v1/items/<ref>/evidence                         401   403   403   422   422   404   | 403   404   404   404   404
@@ -154,6 +158,23 @@ API_BODIES = {
             "action_ends": "2026-02-01",
         }
     },
+    "POST /api/v1/campaigns/<code>/imports": {
+        "data": {"file": (b"not,a,ledger\n1,2,3\n", "ledger.csv")},
+        "content_type": "multipart/form-data",
+    },
+    "POST /api/v1/campaigns/<code>/items": {
+        "json": {
+            "target": "Refused",
+            "team": "no-such-team",
+            "district": "nowhere",
+            "category": "nothing",
+            "title": "Refused",
+            "lead_agency": "no-such-agency",
+            "deadline": "2026-12-31",
+        }
+    },
+    # The scene's look-back is open already.
+    "POST /api/v1/campaigns/<code>/reviews": {},
     "POST /api/v1/campaigns/<code>/teams": {"json": {"name": "Refused", "leader": "nobody"}},
     "POST /api/v1/items/<ref>/actions": {"json": {"action": "comment", "version": 0, "note": "x"}},
     "POST /api/v1/items/<ref>/evidence": {
