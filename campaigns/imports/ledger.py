@@ -15,6 +15,8 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from openpyxl import load_workbook
 
+from portal.uploads import has_folder_path
+
 MAX_ROWS = 50_000
 MAX_UNCOMPRESSED_BYTES = 250 * 1024 * 1024
 MAX_MEMBER_RATIO = 100  # uncompressed : compressed, for members over a megabyte
@@ -63,7 +65,8 @@ class LedgerFile:
 
 
 class UnreadableFile(Exception):
-    """The file cannot be read at all (not UTF-8 CSV, not a sound XLSX, too big)."""
+    """The file cannot be read at all (not UTF-8 CSV, not a sound XLSX, too big, a folder path
+    in its name)."""
 
 
 def is_xlsx(filename: str, content: bytes) -> bool:
@@ -72,6 +75,12 @@ def is_xlsx(filename: str, content: bytes) -> bool:
 
 def read(filename: str, content: bytes) -> LedgerFile:
     """The file's header and rows (cell values as text, dates or None), or UnreadableFile."""
+    if has_folder_path(filename):
+        raise UnreadableFile(
+            _(
+                "The file name holds a folder path (such as ../). Rename the file and upload it again."
+            )
+        )
     table = _xlsx_rows(content) if is_xlsx(filename, content) else _csv_rows(content)
     ledger = LedgerFile()
     header = next(table, None)

@@ -10,7 +10,6 @@ from campaigns.imports.ledger import COLUMNS, UnreadableFile
 from campaigns.imports.template_files import template_download
 from portal import access, files
 from portal.extensions import db
-from portal.uploads import has_folder_path
 
 bp = Blueprint("imports", __name__)
 
@@ -34,15 +33,8 @@ def upload(code: str):
     form = UploadForm()
     if not form.validate_on_submit():
         return _render(campaign, form)
-    filename = form.file.data.filename or "ledger"
-    if has_folder_path(filename):
-        form.file.errors.append(
-            _(
-                "The file name holds a folder path (such as ../). Rename the file and upload it again."
-            )
-        )
-        return _render(campaign, form), 422
     content = form.file.data.read(current_app.config["MAX_IMPORT_BYTES"] + 1)
+    filename = form.file.data.filename or "ledger"
     if len(content) > current_app.config["MAX_IMPORT_BYTES"]:
         form.file.errors.append(_("The file is larger than the import limit."))
         return _render(campaign, form), 413

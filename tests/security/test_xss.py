@@ -313,3 +313,18 @@ def test_file_names_in_downloads_stay_one_header(scene_app, scene, as_who):
         kind, options = parse_options_header(disposition)
         assert kind in ("inline", "attachment")
         assert options["filename"] == record.original_name
+
+
+def test_the_portals_scripts_never_write_markup():
+    """Pages are escaped on the server; the portal's own scripts put text into the page only
+    as text (textContent, attributes), never through an HTML sink (DOM XSS)."""
+    from pathlib import Path
+
+    sinks = re.compile(
+        r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function"
+    )
+    scripts = Path(__file__).resolve().parents[2] / "static" / "js"
+    found = {
+        path.name: sinks.findall(path.read_text(encoding="utf-8")) for path in scripts.glob("*.js")
+    }
+    assert found and {name: hits for name, hits in found.items() if hits} == {}
