@@ -78,6 +78,7 @@ class Cluster:
             "--auth=trust",
             "-E",
             "UTF8",
+            "--no-locale",  # whatever locales the machine has generated
             "--no-sync",
         )
         settings = {
