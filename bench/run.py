@@ -657,20 +657,24 @@ def status_changes(server: Server, url: str, f: dict, seconds_cap: float = 90) -
         seconds=seconds_cap,
         once=True,
     )
-    with engine.connect() as db:
-        ids = ",".join(str(i) for i in chosen)
-        moved = db.execute(
-            text(
-                f"SELECT count(*) FROM items WHERE id IN ({ids})"
-                " AND status = 'rectifying' AND version = 2"
-            )
-        ).scalar()
-        entries = db.execute(
-            text(
-                f"SELECT count(*) FROM timeline_entries WHERE item_id IN ({ids})"
-                " AND action = 'acknowledge'"
-            )
-        ).scalar()
+    ids = ",".join(str(i) for i in chosen)
+    both = text(
+        f"SELECT (SELECT count(*) FROM items WHERE id IN ({ids})"
+        "  AND status = 'rectifying' AND version = 2),"
+        f" (SELECT count(*) FROM timeline_entries WHERE item_id IN ({ids})"
+        "  AND action = 'acknowledge')"
+    )
+    # Changes still on their way when wrk stopped at its time limit finish first: count (in
+    # one statement) until two counts a second apart agree.
+    counted = None
+    for _ in range(30):
+        with engine.connect() as db:
+            now = tuple(db.execute(both).one())
+        if now == counted:
+            break
+        counted = now
+        time.sleep(1)
+    moved, entries = counted
     engine.dispose()
     answered_ok = result["statuses"].get("302", 0) - result["to_login"]
     result.update(
