@@ -318,8 +318,17 @@ def read_scenario(server: "Server", cookie: str, paths: list[str], seconds: floa
 
 
 def bad_answers(result: dict) -> int:
-    """Answers that were not 200 (or went to the login page)."""
-    return sum(n for code, n in result["statuses"].items() if code != "200") + result["to_login"]
+    """Answers that were not 200 (or went to the login page), and socket errors or time-outs
+    (wrk counts a connection the server closed mid-answer as a read error)."""
+    errors = result["errors"]
+    return (
+        sum(n for code, n in result["statuses"].items() if code != "200")
+        + result["to_login"]
+        + errors["connect"]
+        + errors["read"]
+        + errors["write"]
+        + errors["timeout"]
+    )
 
 
 class MemoryWatch:
@@ -887,12 +896,12 @@ def report(results: dict) -> str:
         f"wrk ({r['seconds']:g} s per measurement: 1 client, then 8) and curl",
         "",
         "| scenario | role | p50 ms | p95 ms | p99 ms | req/s, 1 client | req/s, 8 clients "
-        "| server CPU ms/request | not 200 | target | |",
+        "| server CPU ms/request | not 200 or errors | target | |",
         "|---|---|--:|--:|--:|--:|--:|--:|--:|---|---|",
         f"| hello (ceiling) | – | {_ms(hello['single']['p50_ms'])} "
         f"| {_ms(hello['single']['p95_ms'])} | {_ms(hello['single']['p99_ms'])} "
         f"| {hello['single']['rps']:,.0f} | {hello['many']['rps']:,.0f} "
-        f"| {hello['single']['cpu_ms']:.2f} | {bad_answers(hello['many'])} | | |",
+        f"| {hello['single']['cpu_ms']:.2f} | {bad_answers(hello['single']) + bad_answers(hello['many'])} | | |",
     ]
     for key, name, role, target, limit, share in READ_ROWS:
         s = r["scenarios"][key]
