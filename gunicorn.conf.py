@@ -19,3 +19,7 @@ preload_app = False
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn 25+ opens a control socket in $HOME by default; a service account often has no
+# writable home, and two portals on one machine would share it. Off unless a path is given.
+control_socket = os.environ.get("PORTAL_GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket

@@ -88,10 +88,29 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite alters a table by building a new one and dropping the old (batch mode);
+            # with foreign keys on, that DROP would refuse or cascade-delete the rows that
+            # refer to the table. They are off for the migration (the switch works only
+            # outside a transaction) and every reference is checked before it commits.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        done = False
+        try:
+            context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"the migration broke references: {broken[:10]}")
+            done = True
+        finally:
+            if sqlite:
+                if connection.in_transaction():
+                    connection.commit() if done else connection.rollback()
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

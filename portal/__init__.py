@@ -3,9 +3,9 @@
 import os
 from pathlib import Path
 
-from flask import Flask, flash, g, request, session
+from flask import Flask, flash, request, session
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, logout_user
+from flask_login import logout_user
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,6 +51,15 @@ def _init_extensions(app: Flask) -> None:
     from portal.extensions import babel, csrf, db, login_manager, migrate
     from portal.i18n import select_locale
 
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # A database host that does not answer at all fails the request in seconds (503)
+        # instead of holding a web worker until gunicorn's timeout.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {
+            "connect_timeout": app.config["DATABASE_CONNECT_TIMEOUT"],
+            **options.get("connect_args", {}),
+        }
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
@@ -127,10 +136,6 @@ def _register_request_hooks(app: Flask) -> None:
 
     app.before_request(access.guard_request)
 
-    @app.before_request
-    def remember_user_for_logs():
-        g.username = current_user.username if current_user.is_authenticated else None
-
     @app.after_request
     def security_headers(response):
         headers = response.headers
@@ -139,8 +144,8 @@ def _register_request_hooks(app: Flask) -> None:
         headers["Referrer-Policy"] = "same-origin"
         headers["X-Frame-Options"] = "DENY"
         headers.setdefault("Permissions-Policy", "geolocation=(), microphone=()")
-        if request.endpoint != "static":
-            headers.setdefault("Cache-Control", "no-store")
+        if request.endpoint != "static" and "no-store" not in headers.get("Cache-Control", ""):
+            headers["Cache-Control"] = "no-store"  # send_file's no-cache would let disks keep it
         if app.config["SESSION_COOKIE_SECURE"]:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response

@@ -42,8 +42,17 @@ def _sha256(path: Path) -> str:
 
 
 def _libpq_url(url) -> str:
-    """The URL as pg_dump/pg_restore understand it (no SQLAlchemy driver suffix)."""
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+    """The URL as pg_dump/pg_restore understand it (no SQLAlchemy driver suffix), without the
+    password: that goes in the environment (_libpq_env), never on a command line others see."""
+    plain = url.set(drivername="postgresql")._replace(password=None)
+    return plain.render_as_string(hide_password=False)
+
+
+def _libpq_env(url) -> dict:
+    env = dict(os.environ)
+    if url.password:
+        env["PGPASSWORD"] = str(url.password)
+    return env
 
 
 def _tool(name: str) -> str:
@@ -83,6 +92,7 @@ def backup(target: Path) -> dict:
     if target.exists() and any(target.iterdir()):
         raise BackupError(f"{target} is not empty; choose a new directory")
     target.mkdir(parents=True, exist_ok=True)
+    target.chmod(0o700)  # every record and password hash of the portal: for the operators only
     url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
     counts, revision = _counts(), _revision()
     db.session.rollback()
@@ -110,6 +120,7 @@ def backup(target: Path) -> dict:
             capture_output=True,
             text=True,
             check=False,
+            env=_libpq_env(url),
         )
         if result.returncode != 0:
             raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
@@ -186,6 +197,7 @@ def restore(source: Path) -> dict:
             capture_output=True,
             text=True,
             check=False,
+            env=_libpq_env(url),
         )
         if result.returncode != 0:
             raise BackupError(f"pg_restore failed: {result.stderr.strip()}")

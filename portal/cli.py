@@ -10,6 +10,7 @@ from portal.extensions import db
 
 def register(app):
     app.cli.add_command(demo_command)
+    app.cli.add_command(load_reference_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(create_token_command)
     app.cli.add_command(start_command)
@@ -39,6 +40,35 @@ def demo_command():
     demo.print_logins(click.echo)
 
 
+@click.command("load-reference")
+@click.option(
+    "--regions/--no-regions",
+    default=False,
+    show_default=True,
+    help="Also the region tree of the example city (Zibo) shipped with the portal.",
+)
+@with_appcontext
+def load_reference_command(regions):
+    """A new installation's agencies (and, if asked, regions): only what is missing is added."""
+    from sqlalchemy import func
+
+    from portal.directory import reference
+    from portal.directory.models import Agency, Region
+
+    def count(model):
+        return db.session.scalar(select(func.count()).select_from(model))
+
+    agencies_before, regions_before = count(Agency), count(Region)
+    reference.load_agencies()
+    if regions:
+        reference.load_regions()
+    db.session.commit()
+    click.echo(
+        f"Agencies: {count(Agency)} ({count(Agency) - agencies_before} added). "
+        f"Regions: {count(Region)} ({count(Region) - regions_before} added)."
+    )
+
+
 @click.command("create-user")
 @click.argument("username")
 @click.option(
@@ -62,7 +92,12 @@ def create_user_command(username, roles, agency_code, display_name, password):
 
     agency = db.session.scalar(select(Agency).where(Agency.code == agency_code))
     if agency is None:
-        raise click.ClickException(f"No agency with code {agency_code!r}.")
+        hint = ""
+        if db.session.scalar(select(Agency.id).limit(1)) is None:
+            hint = (
+                " There are no agencies yet: `flask --app app load-reference` adds the usual ones."
+            )
+        raise click.ClickException(f"No agency with code {agency_code!r}.{hint}")
     if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
         raise click.ClickException(
             f"The password must have {PASSWORD_MIN} to {PASSWORD_MAX} characters."

@@ -45,7 +45,10 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "DATABASE_URL", f"sqlite:///{instance / 'portal.db'}"
         ),
+        # Each pooled connection is checked before use, so the portal carries on by itself
+        # after the database restarts; connecting gives up after DATABASE_CONNECT_TIMEOUT.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "DATABASE_CONNECT_TIMEOUT": _int("PORTAL_DB_CONNECT_TIMEOUT", 10),
         # Sessions: cookies are signed, HttpOnly, SameSite=Lax and Secure unless told otherwise.
         "SESSION_COOKIE_SECURE": _flag("PORTAL_SECURE_COOKIES", True),
         "SESSION_COOKIE_HTTPONLY": True,
@@ -84,6 +87,8 @@ def from_environment(instance_path: str) -> dict:
         "BASE_URL": os.environ.get("PORTAL_BASE_URL", "http://localhost:5000"),
         # Scheduler: "embedded" runs it inside `flask start`; "off" never starts it there.
         "SCHEDULER_MODE": os.environ.get("PORTAL_SCHEDULER", "embedded"),
+        # API rate limit per token (Flask-Limiter notation); counted in Redis when REDIS_URL.
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        "API_RATE_LIMIT": os.environ.get("PORTAL_API_RATE_LIMIT", "600/minute"),
         "WTF_CSRF_TIME_LIMIT": None,
     }

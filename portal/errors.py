@@ -1,9 +1,20 @@
 """Error pages (HTML in the user's language, JSON under /api) and the domain's exceptions."""
 
+from functools import wraps
+
 from flask import jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
+
+# The database cannot be reached, dropped the connection (a restart, a failover) or has no
+# connection free: the request is refused with 503 and the portal carries on; the pool checks
+# each connection before use (pool_pre_ping), so the first request after the database is back
+# works again without restarting anything.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
+RETRY_AFTER_SECONDS = 30
 
 
 class DomainError(Exception):
@@ -72,6 +83,9 @@ ADVICE = {
     ),
     503: _l("Try again in a minute."),
 }
+DATABASE_ADVICE = _l(
+    "The portal cannot reach its database just now. Try again in a minute. If you were saving a change, check afterwards whether it is there before sending it again."
+)
 API_CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -118,15 +132,52 @@ def _invalid_fields(error: HTTPException) -> dict | None:
         return None
     flat = {}
     for location, problems in messages.items():
-        for field, reasons in (problems or {}).items():
-            flat[field if location in ("json", "query", "form") else f"{location}.{field}"] = (
-                "; ".join(map(str, reasons)) if isinstance(reasons, list) else str(reasons)
-            )
+        if not isinstance(problems, dict):  # the whole body, e.g. ["Invalid JSON body."]
+            flat[location] = "; ".join(map(str, problems or []))
+            continue
+        for field, reasons in problems.items():
+            flat[
+                field if location in ("json", "query", "form", "files") else f"{location}.{field}"
+            ] = "; ".join(map(str, reasons)) if isinstance(reasons, list) else str(reasons)
     return flat
 
 
 def register(app):
+    def _database_unavailable(error: Exception):
+        from portal.extensions import db, login_manager
+
+        app.logger.error("database unavailable on %s %s: %s", request.method, request.path, error)
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the connection may be gone already
+            app.logger.debug("rollback after a lost connection failed", exc_info=True)
+        # The error page must not ask the database again (for the signed-in user, their
+        # language, the inbox count): it is drawn as for a visitor, in the session's or the
+        # browser's language. The session cookie is left as it is.
+        login_manager._update_request_context_with_user()
+        body, status = error_response(503, str(DATABASE_ADVICE))
+        response = app.make_response((body, status))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    for exception in DATABASE_UNAVAILABLE:
+        app.register_error_handler(exception, _database_unavailable)
+
+    def answers_without_database(handler):
+        """An error page that needs the database (the signed-in user, their language) while
+        it is down becomes the 503 page instead of a bare server error."""
+
+        @wraps(handler)
+        def wrapped(error):
+            try:
+                return handler(error)
+            except DATABASE_UNAVAILABLE as lost:
+                return _database_unavailable(lost)
+
+        return wrapped
+
     @app.errorhandler(HTTPException)
+    @answers_without_database
     def _http_error(error: HTTPException):
         status = error.code or 500
         if isinstance(error, CSRFError):
@@ -146,6 +197,7 @@ def register(app):
         return response
 
     @app.errorhandler(DomainError)
+    @answers_without_database
     def _domain_error(error: DomainError):
         from portal.extensions import db
 
@@ -153,6 +205,7 @@ def register(app):
         return error_response(error.status, error.message, error.fields)
 
     @app.errorhandler(Exception)
+    @answers_without_database
     def _unexpected(error: Exception):
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         from portal.extensions import db

@@ -22,5 +22,14 @@ def health():
     except Exception:  # noqa: BLE001 - any database failure means unhealthy
         db.session.rollback()
         return jsonify({"status": "down", "database": "unreachable"}), 503
+    # A stale scheduler does not make the web workers unhealthy: the proxy keeps sending them
+    # requests (200); monitoring reads "scheduler" and the time of its last beat.
     scheduler = "ok" if beat and clock.now() - beat < HEARTBEAT_FRESH else "stale"
-    return jsonify({"status": "ok", "database": "ok", "scheduler": scheduler}), 200
+    return jsonify(
+        {
+            "status": "ok",
+            "database": "ok",
+            "scheduler": scheduler,
+            "scheduler_last_beat": beat.isoformat() if beat else None,
+        }
+    ), 200

@@ -1,5 +1,6 @@
 """A fresh app and database per test, on SQLite (default) or PostgreSQL (TEST_DATABASE_URL)."""
 
+import contextlib
 import contextvars
 import os
 import tempfile
@@ -17,6 +18,9 @@ from portal import create_app  # noqa: E402
 from portal.extensions import db  # noqa: E402
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+# Under pytest-xdist (`-n`), each worker gets a PostgreSQL database of its own (test_gw0, ...),
+# made at the worker's start; SQLite tests already use a temporary file each.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 
 
 def pytest_report_header(config):
@@ -54,6 +58,14 @@ def side_database(suffix: str) -> str:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return url.set(database=name).render_as_string(hide_password=False)
+
+
+def pytest_configure(config):
+    # In the worker itself only: a child process that imports this module must not remake it.
+    global POSTGRES_URL
+    if POSTGRES_URL and WORKER:
+        POSTGRES_URL = side_database(WORKER)
+        os.environ["TEST_DATABASE_URL"] = POSTGRES_URL
 
 
 _postgres_schema_ready = False
@@ -108,20 +120,29 @@ class IsolatedClient(FlaskClient):
         return response
 
 
-@pytest.fixture
-def app(tmp_path):
-    app = create_app(base_config(tmp_path))
+@contextlib.contextmanager
+def fresh_app(tmp_path, **config):
+    """An app on an empty test database, its context pushed; the database emptied after."""
+    app = create_app(base_config(tmp_path) | config)
     app.test_client_class = IsolatedClient
     with app.app_context():
         if POSTGRES_URL:
             _prepare_postgres(app)
         else:
             db.create_all()
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            if POSTGRES_URL:
+                _empty_postgres()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path):
+    with fresh_app(tmp_path) as app:
         yield app
-        db.session.remove()
-        if POSTGRES_URL:
-            _empty_postgres()
-        db.engine.dispose()
 
 
 @pytest.fixture

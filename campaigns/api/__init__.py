@@ -8,9 +8,14 @@ never cookies) and errors are JSON (portal/errors.py).
 
 from flask_smorest import Api
 
+from campaigns.api.schemas import ApiError
+
 
 class PortalApi(Api):
-    """flask-smorest, but errors go through the portal's own handlers (HTML or JSON)."""
+    """flask-smorest, but errors go through the portal's own handlers (JSON under /api), and
+    the document describes those answers (every error status uses the C5 error body)."""
+
+    ERROR_SCHEMA = ApiError
 
     def _register_error_handlers(self):
         return None

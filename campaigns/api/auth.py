@@ -72,4 +72,6 @@ def init(app) -> None:
     app.config.setdefault("API_RATE_LIMIT", "600/minute")
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # Redis down: count in each worker's memory meanwhile rather than fail the request
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     limiter.init_app(app)

@@ -90,9 +90,8 @@ def item_detail(i: Item, user) -> dict:
         for e in i.timeline
     ]
     body["evidence"] = [evidence(i, e) for e in i.evidence]
-    body["actions"] = [
-        a for a in access.available_actions(user, i) if a not in ("relapse", "edit", "list")
-    ]
+    # "evidence" is taken through the evidence endpoint; a relapse only through a look-back check
+    body["actions"] = [a for a in access.available_actions(user, i) if a != "relapse"]
     return body
 
 

@@ -3,16 +3,23 @@
 Field names follow the ledger columns of CONTRACTS C4 wherever a field is the same.
 """
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from campaigns.campaigns.models import CampaignKind, ReviewScope
 from campaigns.items.lifecycle import ACTIONS, Status
 from campaigns.items.models import EnforcementKind, EvidenceStage, ListingLevel, Severity
 from campaigns.reviews.models import CheckResult
+from campaigns.targets.models import TargetKind
 
 
 def one_of(enum_cls) -> validate.OneOf:
     return validate.OneOf([m.value for m in enum_cls])
+
+
+def _amount_in_range(value) -> None:
+    """A fine's amount (the document says it as a pattern: a string of yuan and fen)."""
+    if not 0 < value < 10**12:
+        raise ValidationError("Must be more than 0 and less than 10^12.")
 
 
 class ApiError(Schema):
@@ -170,27 +177,90 @@ class ItemDetail(ItemOut):
     )
 
 
+# Every action of the lifecycle table but the look-back's relapse (a check result) and
+# evidence (its own endpoint, a file upload).
+API_ACTIONS = [a for a in ACTIONS if a not in ("relapse", "evidence")]
+
+
 class ActionIn(Schema):
-    action = fields.String(
-        required=True,
-        validate=validate.OneOf(
-            [a for a in ACTIONS if a not in ("relapse", "evidence", "edit", "list")]
-        ),
+    """An action and its fields; which fields an action reads is said in each description."""
+
+    action = fields.String(required=True, validate=validate.OneOf(API_ACTIONS))
+    version = fields.Integer(
+        required=True, metadata={"description": "the item's version you saw (else 409)"}
     )
-    version = fields.Integer(required=True)
-    note = fields.String(load_default="", validate=validate.Length(max=4000))
-    measures = fields.String(load_default="", validate=validate.Length(max=4000))
-    new_deadline = fields.Date(load_default=None)
-    to_agency = fields.String(load_default=None)
-    kind = fields.String(load_default=None, validate=one_of(EnforcementKind))
-    date = fields.Date(load_default=None)
+    note = fields.String(
+        load_default="",
+        validate=validate.Length(max=4000),
+        metadata={
+            "description": "the reason; required for return, withdraw, extend_request, "
+            "transfer_propose, transfer_decline and comment"
+        },
+    )
+    measures = fields.String(
+        load_default="",
+        validate=validate.Length(max=4000),
+        metadata={"description": "submit: the measures taken (required)"},
+    )
+    new_deadline = fields.Date(
+        load_default=None, metadata={"description": "extend_request: the date asked for"}
+    )
+    to_agency = fields.String(
+        load_default=None, metadata={"description": "transfer_propose: agency code"}
+    )
+    kind = fields.String(
+        load_default=None,
+        validate=one_of(EnforcementKind),
+        metadata={"description": "enforcement: the kind of action"},
+    )
+    date = fields.Date(load_default=None, metadata={"description": "enforcement: its date"})
     amount = fields.Decimal(
         load_default=None,
         places=2,
         as_string=True,
-        validate=validate.Range(min=0, min_inclusive=False),
+        validate=_amount_in_range,
+        metadata={
+            "description": "enforcement: a fine's amount in yuan, more than 0",
+            "type": "string",
+            "pattern": r"^[0-9]{1,12}(\.[0-9]{1,2})?$",
+            "example": "50000.00",
+        },
     )
-    document_no = fields.String(load_default="", validate=validate.Length(max=80))
+    document_no = fields.String(
+        load_default="",
+        validate=validate.Length(max=80),
+        metadata={"description": "enforcement: the document number"},
+    )
+    # list: listing for supervision (挂牌督办)
+    listing_level = fields.String(
+        load_default=None,
+        validate=one_of(ListingLevel),
+        metadata={"description": "list: the level (none ends the listing)"},
+    )
+    listing_doc_no = fields.String(
+        load_default=None,
+        validate=validate.Length(max=80),
+        metadata={"description": "list: the listing body's document number"},
+    )
+    # edit: the open item's details; a field left out stays as it is
+    title = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
+    description = fields.String(load_default=None, validate=validate.Length(max=4000))
+    category = fields.String(
+        load_default=None,
+        validate=validate.Length(max=120),
+        metadata={"description": "edit: category code or name"},
+    )
+    severity = fields.String(load_default=None, validate=one_of(Severity))
+    town = fields.String(
+        load_default=None,
+        validate=validate.Length(max=120),
+        metadata={"description": "edit: town name within the item's district; empty for none"},
+    )
+    co_agencies = fields.List(
+        fields.String(validate=validate.Length(max=120)),
+        load_default=None,
+        metadata={"description": "edit: agency codes or names (the whole list)"},
+    )
 
 
 class EvidenceIn(Schema):
@@ -206,36 +276,92 @@ class FileIn(Schema):
 
 
 class ItemIn(Schema):
-    office_ref = fields.String(load_default=None, validate=validate.Length(max=60))
-    target = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    credit_code = fields.String(load_default=None)
-    district = fields.String(required=True)
-    town = fields.String(load_default=None)
-    category = fields.String(required=True)
+    """An item to flag: the ledger's columns (C4), by name or code as in a ledger file."""
+
+    office_ref = fields.String(
+        load_default=None,
+        validate=validate.Length(max=60),
+        metadata={"description": "the office's own number; unique within the campaign"},
+    )
+    target = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "target name; created if new"},
+    )
+    target_kind = fields.String(
+        load_default=TargetKind.ENTERPRISE.value,
+        validate=one_of(TargetKind),
+        metadata={"description": "kind of a new target"},
+    )
+    credit_code = fields.String(
+        load_default=None,
+        validate=validate.Length(max=30),
+        metadata={"description": "18-character unified social credit code"},
+    )
+    district = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=120),
+        metadata={"description": "district name or code"},
+    )
+    town = fields.String(
+        load_default=None,
+        validate=validate.Length(max=120),
+        metadata={"description": "town name within the district"},
+    )
+    category = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=120),
+        metadata={"description": "one of the campaign's categories (code or name)"},
+    )
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     description = fields.String(load_default="", validate=validate.Length(max=4000))
     severity = fields.String(load_default=Severity.GENERAL.value, validate=one_of(Severity))
     listing_level = fields.String(
         load_default=ListingLevel.NONE.value, validate=one_of(ListingLevel)
     )
-    listing_doc_no = fields.String(load_default=None, validate=validate.Length(max=80))
-    lead_agency = fields.String(required=True)
-    co_agencies = fields.List(fields.String(), load_default=list)
+    listing_doc_no = fields.String(
+        load_default=None,
+        validate=validate.Length(max=80),
+        metadata={"description": "the listing body's document number; required when listed"},
+    )
+    lead_agency = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=120),
+        metadata={"description": "agency code or name"},
+    )
+    co_agencies = fields.List(
+        fields.String(validate=validate.Length(min=1, max=120)),
+        load_default=list,
+        metadata={"description": "agency codes or names"},
+    )
     deadline = fields.Date(required=True)
-    team = fields.String(required=True)
+    team = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=120),
+        metadata={"description": "team name within the campaign (one of yours)"},
+    )
 
 
 class ItemQuery(Schema):
-    campaign = fields.String()
+    campaign = fields.String(metadata={"description": "campaign code"})
     status = fields.String(validate=one_of(Status))
-    district = fields.String()
-    agency = fields.String()
-    team = fields.String()
-    category = fields.String()
+    district = fields.String(metadata={"description": "district name or code"})
+    agency = fields.String(
+        metadata={"description": "agency code or name: items it leads or co-handles"}
+    )
+    lead_agency = fields.String(metadata={"description": "agency code or name: items it leads"})
+    team = fields.String(metadata={"description": "team name"})
+    category = fields.String(metadata={"description": "category code"})
     listing_level = fields.String(validate=one_of(ListingLevel))
     overdue = fields.Boolean()
-    q = fields.String(validate=validate.Length(max=100))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    q = fields.String(
+        validate=validate.Length(max=100),
+        metadata={"description": "part of the ref, the title or the target's name"},
+    )
+    sort = fields.String(
+        load_default="ref", validate=validate.OneOf(["ref", "deadline", "flagged", "status"])
+    )
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
@@ -244,6 +370,34 @@ class ItemPage(Schema):
     page = fields.Integer()
     per_page = fields.Integer()
     total = fields.Integer()
+
+
+class ImportedItem(Schema):
+    ref = fields.String()
+    office_ref = fields.String(allow_none=True)
+
+
+class ImportOut(Schema):
+    id = fields.Integer()
+    filename = fields.String()
+    sha256 = fields.String()
+    rows = fields.Integer()
+    imported_at = fields.DateTime()
+    items = fields.List(
+        fields.Nested(ImportedItem), metadata={"description": "the new items, in file order"}
+    )
+
+
+class ImportProblem(Schema):
+    row = fields.Integer(metadata={"description": "spreadsheet row (the header is row 1)"})
+    column = fields.String(metadata={"description": "the header as written in the file"})
+    reason = fields.String()
+
+
+class ImportRejected(ApiError):
+    problems = fields.List(
+        fields.Nested(ImportProblem), metadata={"description": "every problem of the file"}
+    )
 
 
 # --- Figures and reviews -------------------------------------------------------------------------

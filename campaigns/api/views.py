@@ -1,6 +1,8 @@
 """The endpoints of CONTRACTS C5. Each loads through the access policy and calls an operation."""
 
-from flask import abort, send_file
+from dataclasses import asdict
+
+from flask import abort, current_app, jsonify
 from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import select
@@ -20,8 +22,14 @@ from campaigns.api.schemas import (
     EvidenceIn,
     EvidenceOut,
     FileIn,
+    ImportOut,
+    ImportRejected,
     ItemDetail,
+    ItemIn,
+    ItemPage,
+    ItemQuery,
     ReviewList,
+    ReviewOut,
     TeamIn,
     TeamList,
     TeamOut,
@@ -29,11 +37,16 @@ from campaigns.api.schemas import (
 from campaigns.campaigns.models import Campaign
 from campaigns.campaigns.operations import create_campaign
 from campaigns.figures.queries import completion_table
+from campaigns.imports import operations as imports
+from campaigns.imports.ledger import UnreadableFile
 from campaigns.items import operations as verbs
-from campaigns.items.evidence import UploadRefused, path_of
+from campaigns.items import queries
+from campaigns.items.evidence import UploadRefused, file_response
 from campaigns.items.models import Item
+from campaigns.items.ui import upload_message
 from campaigns.reviews import operations as review_ops
 from campaigns.reviews.models import Review, ReviewCheck
+from campaigns.targets.operations import find_or_create_target, normalize_credit_code
 from campaigns.teams.models import Team
 from campaigns.teams.operations import save_team
 from portal import access, clock
@@ -41,12 +54,18 @@ from portal.accounts.models import User
 from portal.directory.models import Agency, Region, RegionLevel
 from portal.errors import NotPermitted, StaleVersion, ValidationFailed
 from portal.extensions import csrf, db
+from portal.pagination import paginate
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", description="Joint enforcement portal API")
 csrf.exempt(bp)
 auth.protect(bp)
 
-ERRORS = {401: "Missing or bad token", 403: "Not allowed to this user", 404: "Not found"}
+ERRORS = {
+    401: "Missing or bad token",
+    403: "Not allowed to this user",
+    404: "Not found, or not shared with this user",
+    422: "Invalid: `fields` names every invalid field and why",
+}
 
 
 def _errors(*codes):
@@ -192,6 +211,144 @@ def create_team(body, code):
 # --- Items ----------------------------------------------------------------------------------------
 
 
+def _item_filters(query: dict) -> dict:
+    """The API's filters as the list pages' (queries.filter_clauses): names and codes become
+    ids; a name that matches nothing this user may see is a 422 naming the field."""
+    values = {
+        key: query[key]
+        for key in ("campaign", "status", "category", "listing_level", "q")
+        if query.get(key)
+    }
+    if "overdue" in query:
+        values["overdue"] = "yes" if query["overdue"] else "no"
+    problems = {}
+    names = imports.Directory() if {"district", "agency", "lead_agency"} & set(query) else None
+    if query.get("district"):
+        district = names.districts.get(query["district"])
+        if district is None:
+            problems["district"] = "unknown"
+        else:
+            values["district"] = district.id
+    for key in ("agency", "lead_agency"):
+        if query.get(key):
+            agency = names.agency(query[key])
+            if agency is None:
+                problems[key] = "unknown"
+            else:
+                values[key] = agency.id
+    if query.get("team"):
+        teams = select(Team.id).join(Campaign, Campaign.id == Team.campaign_id)
+        teams = teams.where(Team.name == query["team"], access.visible_campaigns(current_user))
+        if query.get("campaign"):
+            teams = teams.where(Campaign.code == query["campaign"])
+        values["team"] = list(db.session.scalars(teams))
+        if not values["team"]:
+            problems["team"] = "unknown"
+    if problems:
+        raise ValidationFailed("unknown names in the filters", fields=problems)
+    return values
+
+
+@bp.route("/items", methods=["GET"])
+@bp.arguments(ItemQuery, location="query")
+@bp.response(200, ItemPage)
+@_errors(401, 422)
+def list_items(query):
+    """The items this user may see (a liaison: their agency's joint cases), filtered, a page
+    at a time (`per_page` at most 200); `total` counts every match."""
+    where = [access.visible_items(current_user), *queries.filter_clauses(_item_filters(query))]
+    page = paginate(
+        queries.listing(where, query["sort"]), page=query["page"], per_page=query["per_page"]
+    )
+    return {
+        "items": [present.item(i) for i in page.items],
+        "page": page.page,
+        "per_page": page.per_page,
+        "total": page.total,
+    }
+
+
+@bp.route("/campaigns/<code>/items", methods=["POST"])
+@bp.arguments(ItemIn)
+@bp.response(201, ItemDetail)
+@_errors(401, 403, 404, 422)
+def flag(body, code):
+    """Flag an item (an inspector, for one of their teams in the campaign): the ledger's
+    columns by name or code, as an import row; every invalid field is listed at once."""
+    campaign = access.campaign_or_404(code)
+    names = imports.Directory(campaign)
+    team = names.teams.get(body["team"])
+    mine = access.teams_of(current_user, campaign)
+    if not mine or (team is not None and team not in mine):
+        raise NotPermitted("only an inspector of that team flags items for it")
+    problems = {}
+
+    def known(field, found):
+        if found is None:
+            problems[field] = "unknown"
+        return found
+
+    known("team", team)
+    district = known("district", names.districts.get(body["district"]))
+    town = None
+    if body["town"] and district is not None:
+        town = known("town", names.towns.get((district.id, body["town"])))
+    category = known("category", names.categories.get(body["category"]))
+    lead_agency = known("lead_agency", names.agency(body["lead_agency"]))
+    co_agencies = [names.agency(name) for name in body["co_agencies"]]
+    if None in co_agencies:
+        problems["co_agencies"] = "unknown"
+    credit_code = None
+    try:
+        credit_code = normalize_credit_code(body["credit_code"])
+    except ValidationFailed as error:
+        problems.update(error.fields)
+    if body["office_ref"] and imports.office_ref_taken(campaign, body["office_ref"]):
+        problems["office_ref"] = "taken"
+    problems = (
+        verbs.flag_problems(
+            campaign,
+            team=team,
+            category=category,
+            district=district,
+            town=town,
+            deadline=body["deadline"],
+            listing_level=body["listing_level"],
+            listing_doc_no=body["listing_doc_no"],
+        )
+        | problems
+    )
+    if problems:
+        raise ValidationFailed("invalid item", fields=problems)
+    target = find_or_create_target(
+        name=body["target"],
+        region=town or district,
+        credit_code=credit_code,
+        kind=body["target_kind"],
+        by=current_user,
+    )
+    item = verbs.flag_item(
+        campaign,
+        by=current_user,
+        team=team,
+        target=target,
+        district=district,
+        town=town,
+        category=category,
+        title=body["title"],
+        description=body["description"],
+        severity=body["severity"],
+        listing_level=body["listing_level"],
+        listing_doc_no=body["listing_doc_no"],
+        lead_agency=lead_agency,
+        co_agencies=co_agencies,
+        deadline=body["deadline"],
+        office_ref=body["office_ref"],
+    )
+    db.session.commit()
+    return present.item_detail(access.item_or_404(item.ref), current_user)
+
+
 @bp.route("/items/<ref>", methods=["GET"])
 @bp.response(200, ItemDetail)
 @_errors(401, 404)
@@ -246,7 +403,49 @@ def _dispatch(item: Item, body: dict):
             amount=body["amount"],
             note=note,
         )
+    if action == "list":
+        if body["listing_level"] is None:
+            raise ValidationFailed(
+                "listing_level is required", fields={"listing_level": "required"}
+            )
+        return verbs.set_listing(
+            item,
+            by=by,
+            level=body["listing_level"],
+            doc_no=body["listing_doc_no"],
+            version=version,
+        )
+    if action == "edit":
+        return verbs.edit_item(item, by=by, version=version, **_edits(item, body))
     raise ValidationFailed("unknown action", fields={"action": "unknown"})
+
+
+def _edits(item: Item, body: dict) -> dict:
+    """The details an `edit` changes (those present in the body), names resolved."""
+    changes = {key: body[key] for key in ("description", "severity") if body[key] is not None}
+    problems = {}
+    if body["title"] is not None:
+        changes["title"] = body["title"].strip()
+        if not changes["title"]:
+            problems["title"] = "required"
+    names = imports.Directory(item.campaign)
+    if body["category"] is not None:
+        changes["category"] = names.categories.get(body["category"])
+        if changes["category"] is None:
+            problems["category"] = "unknown"
+    if body["town"] is not None:
+        changes["town"] = None
+        if body["town"]:
+            changes["town"] = names.towns.get((item.district_id, body["town"]))
+            if changes["town"] is None:
+                problems["town"] = "unknown"
+    if body["co_agencies"] is not None:
+        changes["co_agencies"] = [names.agency(name) for name in body["co_agencies"]]
+        if None in changes["co_agencies"]:
+            problems["co_agencies"] = "unknown"
+    if problems:
+        raise ValidationFailed("invalid details", fields=problems)
+    return changes
 
 
 @bp.route("/items/<ref>/actions", methods=["POST"])
@@ -268,7 +467,9 @@ def act(body, ref):
         db.session.rollback()
         return present.item_detail(access.item_or_404(ref), current_user), 409
     db.session.commit()
-    return present.item_detail(access.item_or_404(ref), current_user)
+    # The item as the action left it, even when this user no longer sees it (a declined
+    # transfer, an accepted one handed away): they took the action, it must not look refused.
+    return present.item_detail(db.session.get(Item, item.id), current_user)
 
 
 @bp.route("/items/<ref>/evidence", methods=["POST"])
@@ -285,9 +486,8 @@ def upload_evidence(form, files, ref):
         record = verbs.add_evidence(
             item, by=current_user, upload=files["file"], stage=form["stage"], note=form["note"]
         )
-    except UploadRefused as refused:
-        if refused.reason == "too_large":
-            abort(413)
+    except UploadRefused as refused:  # 413 or 422, in the same words as the pages
+        refused.message = upload_message(refused)
         raise
     db.session.commit()
     return present.evidence(item, record)
@@ -299,14 +499,63 @@ def upload_evidence(form, files, ref):
 def evidence_file(ref, evidence_id):
     """An evidence file, under the item's access rule."""
     record = access.evidence_or_404(ref, evidence_id)
-    response = send_file(
-        path_of(record.stored_name),
-        mimetype=record.content_type,
-        as_attachment=True,
-        download_name=record.original_name,
-    )
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return file_response(record.stored_name, record.content_type, record.original_name)
+
+
+# --- Ledger import ----------------------------------------------------------------------------------
+
+
+@bp.route("/campaigns/<code>/imports", methods=["POST"])
+@bp.arguments(FileIn, location="files")
+@bp.response(201, ImportOut)
+@bp.alt_response(
+    409, schema=ApiError, description="This file was imported into the campaign before"
+)
+@bp.alt_response(413, schema=ApiError, description="The file is larger than the import limit")
+@bp.alt_response(
+    422, schema=ImportRejected, description="Every problem (row, column, reason); nothing imported"
+)
+@_errors(401, 403, 404)
+def import_ledger(files, code):
+    """Import a ledger file (CSV or XLSX, CONTRACTS C4) into the campaign (its leads): the
+    whole file is checked first; any problem rejects it whole; the same file twice is refused."""
+    campaign = access.campaign_or_404(code)
+    if not access.leads_campaign(current_user, campaign):
+        raise NotPermitted("only the campaign's leads import ledgers")
+    limit = current_app.config["MAX_IMPORT_BYTES"]
+    content = files["file"].read(limit + 1)
+    if len(content) > limit:
+        abort(413)
+    try:
+        record = imports.import_ledger(
+            campaign,
+            by=current_user,
+            filename=files["file"].filename or "ledger",
+            content=content,
+        )
+    except imports.FileRejected as error:
+        db.session.rollback()
+        response = jsonify(
+            error="invalid",
+            message=error.message,
+            problems=[asdict(problem) for problem in error.problems],
+        )
+        response.status_code = 422
+        return response
+    except UnreadableFile as error:
+        raise ValidationFailed(str(error), fields={"file": "unreadable"}) from error
+    db.session.commit()
+    rows = db.session.execute(
+        select(Item.ref, Item.office_ref).where(Item.import_id == record.id).order_by(Item.seq)
+    ).all()
+    return {
+        "id": record.id,
+        "filename": record.filename,
+        "sha256": record.sha256,
+        "rows": record.row_count,
+        "imported_at": record.imported_at,
+        "items": [{"ref": ref, "office_ref": office_ref} for ref, office_ref in rows],
+    }
 
 
 # --- Figures -------------------------------------------------------------------------------------
@@ -341,8 +590,25 @@ def list_reviews(code):
     """The campaign's look-back and its checks (its leads and its teams' inspectors)."""
     campaign = access.review_campaign_or_404(code)
     review = review_ops.review_of(campaign)
-    if review is None:
-        return {"reviews": []}
+    return {"reviews": [] if review is None else [_review_body(review)]}
+
+
+@bp.route("/campaigns/<code>/reviews", methods=["POST"])
+@bp.response(201, ReviewOut)
+@bp.alt_response(422, schema=ApiError, description="Already open, or the action has not started")
+@_errors(401, 403, 404)
+def open_review(code):
+    """Open the campaign's look-back today, before its planned start (its leads); it opens by
+    itself the day after the action phase ends."""
+    campaign = access.review_campaign_or_404(code)
+    if not access.leads_campaign(current_user, campaign):
+        raise NotPermitted("only the campaign's leads open its look-back early")
+    review = review_ops.open_early(campaign, by=current_user)
+    db.session.commit()
+    return _review_body(review)
+
+
+def _review_body(review: Review) -> dict:
     checks = db.session.scalars(
         select(ReviewCheck)
         .where(ReviewCheck.review_id == review.id)
@@ -354,7 +620,7 @@ def list_reviews(code):
         .order_by(ReviewCheck.id)
     ).all()
     figures = review.frozen_figures or review_ops.figures_of(review)
-    return {"reviews": [present.review(review, checks, figures)]}
+    return present.review(review, checks, figures)
 
 
 @bp.route("/reviews/<int:review_id>/checks/<item_ref>", methods=["POST"])

@@ -134,10 +134,11 @@ def already_imported(campaign: Campaign, digest: str) -> bool:
     )
 
 
-class _Directory:
-    """Every lookup a row needs, loaded once per file."""
+class Directory:
+    """The names a ledger (or an API body) uses for districts, towns, agencies, and a campaign's
+    categories and teams, each resolved to its record; every lookup loaded once."""
 
-    def __init__(self, campaign: Campaign):
+    def __init__(self, campaign: Campaign | None = None):
         districts = db.session.scalars(
             select(Region).where(Region.level.in_([RegionLevel.DISTRICT, RegionLevel.COUNTY]))
         ).all()
@@ -156,23 +157,26 @@ class _Directory:
             for name in (agency.code, agency.code.lower(), agency.name_zh, agency.name_en):
                 self.agencies.setdefault(name, agency)
         self.categories = {}
-        for category in campaign.categories:
-            for name in (category.code, category.name_zh, category.name_en):
-                self.categories.setdefault(name, category)
-        self.teams = {
-            t.name: t
-            for t in db.session.scalars(select(Team).where(Team.campaign_id == campaign.id))
-        }
-        self.office_refs = set(
-            db.session.scalars(
-                select(Item.office_ref).where(
-                    Item.campaign_id == campaign.id, Item.office_ref.is_not(None)
-                )
-            )
-        )
+        self.teams = {}
+        if campaign is not None:
+            for category in campaign.categories:
+                for name in (category.code, category.name_zh, category.name_en):
+                    self.categories.setdefault(name, category)
+            self.teams = {
+                t.name: t
+                for t in db.session.scalars(select(Team).where(Team.campaign_id == campaign.id))
+            }
 
     def agency(self, value: str) -> Agency | None:
         return self.agencies.get(value) or self.agencies.get(value.lower())
+
+
+def office_ref_taken(campaign: Campaign, office_ref: str) -> bool:
+    return bool(
+        db.session.scalar(
+            select(Item.id).where(Item.campaign_id == campaign.id, Item.office_ref == office_ref)
+        )
+    )
 
 
 def check(campaign: Campaign, ledger: LedgerFile) -> Plan:
@@ -183,7 +187,14 @@ def check(campaign: Campaign, ledger: LedgerFile) -> Plan:
     if not ledger.rows:
         plan.problems.append(Problem(2, "", _("The file has no rows under its header.")))
         return plan
-    directory = _Directory(campaign)
+    directory = Directory(campaign)
+    used_refs = set(
+        db.session.scalars(
+            select(Item.office_ref).where(
+                Item.campaign_id == campaign.id, Item.office_ref.is_not(None)
+            )
+        )
+    )
     seen_refs: dict[str, int] = {}
     for number, cells in ledger.rows:
         problems: list[Problem] = []
@@ -206,7 +217,7 @@ def check(campaign: Campaign, ledger: LedgerFile) -> Plan:
 
         office_ref = text("office_ref") or None
         if office_ref:
-            if office_ref in directory.office_refs:
+            if office_ref in used_refs:
                 problem("office_ref", _("This number is already used in the campaign."))
             elif office_ref in seen_refs:
                 problem(

@@ -5,13 +5,14 @@ that name with the campaign, the original filename and the file's sha256, so onl
 uploaded it can confirm it, and only unchanged. Files older than a day are removed.
 """
 
-import os
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app, session
+
+from portal import files
 
 KEEP_SECONDS = 24 * 3600
 SESSION_KEY = "ledger_uploads"
@@ -41,17 +42,15 @@ class PendingUpload:
 
 
 def folder() -> Path:
-    path = Path(current_app.config["UPLOAD_FOLDER"]) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return Path(current_app.config["UPLOAD_FOLDER"]) / "imports"
 
 
 def keep(campaign_id: int, filename: str, digest: str, content: bytes) -> PendingUpload:
+    """Keep the file until it is confirmed; files.StorageError when the folder cannot take it."""
+    files.ensure_folder(folder())
     _remove_old()
     pending = PendingUpload(uuid.uuid4().hex, campaign_id, filename, digest)
-    fd = os.open(pending.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(content)
+    files.write_new(pending.path, content)
     uploads = session.get(SESSION_KEY, {})
     uploads[pending.token] = [campaign_id, filename, digest]
     session[SESSION_KEY] = dict(list(uploads.items())[-5:])  # a few at most per person

@@ -8,8 +8,9 @@ from campaigns.imports import operations, uploads
 from campaigns.imports.forms import ConfirmForm, UploadForm
 from campaigns.imports.ledger import COLUMNS, UnreadableFile
 from campaigns.imports.template_files import template_download
-from portal import access
+from portal import access, files
 from portal.extensions import db
+from portal.uploads import has_folder_path
 
 bp = Blueprint("imports", __name__)
 
@@ -33,8 +34,15 @@ def upload(code: str):
     form = UploadForm()
     if not form.validate_on_submit():
         return _render(campaign, form)
-    content = form.file.data.read(current_app.config["MAX_IMPORT_BYTES"] + 1)
     filename = form.file.data.filename or "ledger"
+    if has_folder_path(filename):
+        form.file.errors.append(
+            _(
+                "The file name holds a folder path (such as ../). Rename the file and upload it again."
+            )
+        )
+        return _render(campaign, form), 422
+    content = form.file.data.read(current_app.config["MAX_IMPORT_BYTES"] + 1)
     if len(content) > current_app.config["MAX_IMPORT_BYTES"]:
         form.file.errors.append(_("The file is larger than the import limit."))
         return _render(campaign, form), 413
@@ -49,7 +57,15 @@ def upload(code: str):
         return _render(campaign, form), 422
     if plan.problems:
         return _render(campaign, form, problems=plan.problems, filename=filename), 422
-    pending = uploads.keep(campaign.id, filename, digest, content)
+    try:
+        pending = uploads.keep(campaign.id, filename, digest, content)
+    except files.StorageError:
+        form.file.errors.append(
+            _(
+                "The file could not be kept for the import: the portal's file storage is full or cannot be written to. Nothing was imported. Tell the portal's operators."
+            )
+        )
+        return _render(campaign, form), 503
     confirm = ConfirmForm(token=pending.token)
     return render_template(
         "imports/preview.html", campaign=campaign, plan=plan, filename=filename, form=confirm

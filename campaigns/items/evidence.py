@@ -2,14 +2,18 @@
 
 Images (JPEG, PNG, WebP) are decoded with Pillow, turned upright (phone photos carry their
 orientation in EXIF), re-encoded without metadata (no location leaks) and given a thumbnail.
-PDFs are recognised by their header and always served as downloads. Anything else is refused.
-Files live under UPLOAD_FOLDER with generated names; only views.evidence_file serves them.
+PDFs are recognised by their header and always served as downloads. Anything else is refused,
+and so are polyglots (a photo or PDF that is also a web page, or has an archive behind it) and
+names with a folder path. Files live under UPLOAD_FOLDER with generated names; only
+file_response serves them.
 """
 
 import hashlib
-import os
+import io
+import re
 import uuid
 import warnings
+import zipfile
 from io import BytesIO
 from pathlib import Path
 
@@ -19,9 +23,10 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from campaigns.items.models import Evidence
-from portal import clock
+from portal import clock, files
 from portal.errors import ValidationFailed
 from portal.extensions import db
+from portal.uploads import has_folder_path
 
 IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 EXTENSIONS = {
@@ -31,8 +36,21 @@ EXTENSIONS = {
     "application/pdf": "pdf",
 }
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo; larger is refused (decompression bombs)
+# Web page code that a browser would run if it ever took the file for a page. The patterns are
+# long enough that the compressed pixels of a genuine photo practically never hold one.
+WEB_PAGE = re.compile(
+    rb"<(?:script|iframe|object[\s>]|embed[\s>]|html[\s>]|body[\s>]|!doctype|\?php\s)"
+    rb"|javascript:|\son(?:load|error|click|mouse\w+|focus|begin)\s*=",
+    re.IGNORECASE,
+)
 MAX_SIDE = 3000  # stored images are scaled down to this
 THUMB_SIDE = 320
+
+
+STORAGE_MESSAGE = (
+    "the file could not be stored: the upload folder is full or not writable; nothing was "
+    "saved; tell the portal's operators"
+)
 
 
 class UploadRefused(ValidationFailed):
@@ -40,14 +58,16 @@ class UploadRefused(ValidationFailed):
 
     def __init__(self, reason: str, name: str | None = None):
         super().__init__(f"upload refused: {reason}", fields={"file": reason})
+        self.status = 413 if reason == "too_large" else 422
+        if reason == "storage":  # the server's fault, not the file's (the API answers 503)
+            self.status, self.code = 503, "unavailable"
+            self.message = STORAGE_MESSAGE
         self.reason = reason
         self.name = name  # the file's (cleaned) name, to say which one of several
 
 
 def folder() -> Path:
-    path = Path(current_app.config["UPLOAD_FOLDER"])
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return Path(current_app.config["UPLOAD_FOLDER"])
 
 
 def path_of(stored_name: str) -> Path:
@@ -121,6 +141,15 @@ def _encode(image: Image.Image, content_type: str, side: int) -> bytes:
     return out.getvalue()
 
 
+def _check_not_polyglot(data: bytes) -> None:
+    """A photo or PDF that is also something else: web page code (in a comment, a text chunk or
+    after the end of the picture) or a ZIP archive (a JAR, an office file) appended to it."""
+    if WEB_PAGE.search(data):
+        raise UploadRefused("web_page")
+    if zipfile.is_zipfile(io.BytesIO(data)):
+        raise UploadRefused("archive")
+
+
 def _check_pdf(data: bytes) -> None:
     if not data.startswith(b"%PDF-"):
         raise UploadRefused("type")
@@ -131,16 +160,9 @@ def _check_pdf(data: bytes) -> None:
 def _write(content: bytes, extension: str) -> str:
     name = f"{uuid.uuid4().hex}.{extension}"
     target = path_of(name)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".part")
     try:
-        with open(tmp, "xb") as f:
-            f.write(content)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except OSError as error:
-        tmp.unlink(missing_ok=True)
+        files.write_new(target, content)
+    except files.StorageError as error:
         raise UploadRefused("storage") from error
     db.session.info.setdefault(_WRITTEN, []).append(target)
     return name
@@ -166,12 +188,16 @@ def store(item, upload, *, stage: str, by) -> Evidence:
     """Check, re-encode and store one upload; return its (flushed) Evidence row."""
     original_name = _clean_name(getattr(upload, "filename", None))
     try:
+        if has_folder_path(getattr(upload, "filename", None)):
+            raise UploadRefused("path")
         data = _read_limited(upload)
         if data.startswith(b"%PDF-"):
             _check_pdf(data)
+            _check_not_polyglot(data)
             content, content_type, thumb = data, "application/pdf", None
         else:
             image, content_type = _decode_image(data)
+            _check_not_polyglot(data)
             content = _encode(image.copy(), content_type, MAX_SIDE)
             thumb = _encode(image, "image/jpeg", THUMB_SIDE)
         stored = _write(content, EXTENSIONS[content_type])
@@ -196,7 +222,10 @@ def store(item, upload, *, stage: str, by) -> Evidence:
     return record
 
 
-FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'none'; sandbox; frame-ancestors 'none'"
+FILE_CSP = (
+    "default-src 'none'; img-src 'self'; style-src 'none'; sandbox; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
 
 
 def file_response(stored_name: str, content_type: str, name: str):

@@ -106,7 +106,16 @@ UPLOAD_MESSAGES = {
         "%(name)s has too many pixels (more than 40 megapixels). Scale it down and try again."
     ),
     "storage": _l(
-        "%(name)s could not be saved. Try again; if it keeps happening, tell the portal's operators."
+        "%(name)s could not be stored: the portal's file storage is full or cannot be written to. Nothing of this save was kept. Tell the portal's operators."
+    ),
+    "web_page": _l(
+        "%(name)s also holds web page code, which a photo or PDF never needs. Save or take it again and attach the new file."
+    ),
+    "archive": _l(
+        "%(name)s also holds an archive hidden behind the picture or document. Save or take it again and attach the new file."
+    ),
+    "path": _l(
+        "%(name)s: the file name holds a folder path (such as ../). Rename the file and attach it again."
     ),
 }
 

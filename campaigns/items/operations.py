@@ -149,6 +149,40 @@ def next_ref(campaign: Campaign) -> tuple[int, str]:
     return seq, f"{campaign.code}-{seq:04d}"
 
 
+def flag_problems(
+    campaign: Campaign,
+    *,
+    team=None,
+    category=None,
+    district=None,
+    town=None,
+    deadline: date | None = None,
+    listing_level: str = ListingLevel.NONE,
+    listing_doc_no: str | None = None,
+    from_ledger: bool = False,
+) -> dict[str, str]:
+    """What is wrong with an item to flag, field by field (a part left None is not checked,
+    so that a caller still resolving names can report every problem at once)."""
+    problems = {}
+    if team is not None and team.campaign_id != campaign.id:
+        problems["team"] = "other_campaign"
+    if category is not None and category.campaign_id != campaign.id:
+        problems["category"] = "other_campaign"
+    if district is not None and not district.is_district:
+        problems["district"] = "not_district"
+    if town is not None and district is not None and town.parent_id != district.id:
+        problems["town"] = "not_in_district"
+    if not from_ledger and deadline is not None and deadline < clock.today():
+        problems["deadline"] = "past"
+    if (
+        listing_level != ListingLevel.NONE
+        and not (listing_doc_no or "").strip()
+        and not from_ledger
+    ):
+        problems["listing_doc_no"] = "required"
+    return problems
+
+
 def flag_item(
     campaign: Campaign,
     *,
@@ -177,23 +211,17 @@ def flag_item(
     """
     if check_access and team not in access.teams_of(by, campaign):
         raise NotPermitted("only a member of one of the campaign's teams may flag items")
-    problems = {}
-    if team.campaign_id != campaign.id:
-        problems["team"] = "other_campaign"
-    if category.campaign_id != campaign.id:
-        problems["category"] = "other_campaign"
-    if not district.is_district:
-        problems["district"] = "not_district"
-    if town is not None and town.parent_id != district.id:
-        problems["town"] = "not_in_district"
-    if ledger_import is None and deadline < clock.today():
-        problems["deadline"] = "past"
-    if (
-        listing_level != ListingLevel.NONE
-        and not (listing_doc_no or "").strip()
-        and (ledger_import is None)
-    ):
-        problems["listing_doc_no"] = "required"
+    problems = flag_problems(
+        campaign,
+        team=team,
+        category=category,
+        district=district,
+        town=town,
+        deadline=deadline,
+        listing_level=listing_level,
+        listing_doc_no=listing_doc_no,
+        from_ledger=ledger_import is not None,
+    )
     co = [a for a in co_agencies if a.id != lead_agency.id]
     if problems:
         raise ValidationFailed("invalid item", fields=problems)

@@ -72,6 +72,11 @@ def _matching(q: str):
     )
 
 
+def _ids(value) -> list[int]:
+    """One id, or several (the API names a team by its name, which campaigns may share)."""
+    return [int(v) for v in value] if isinstance(value, list | tuple) else [int(value)]
+
+
 def filter_clauses(values: dict, *, skip=()) -> list:
     """SQL conditions for the list's filters; `values` holds only checked, non-empty ones."""
     today, days = clock.today(), warning_days()
@@ -83,7 +88,8 @@ def filter_clauses(values: dict, *, skip=()) -> list:
         "town": lambda v: Item.town_id == int(v),
         "lead_agency": lambda v: Item.lead_agency_id == int(v),
         "co_agency": lambda v: _with_co_agency(int(v)),
-        "team": lambda v: Item.team_id == int(v),
+        "agency": lambda v: or_(Item.lead_agency_id == int(v), _with_co_agency(int(v))),
+        "team": lambda v: Item.team_id.in_(_ids(v)),
         "category": _in_category,
         "severity": lambda v: Item.severity == v,
         "listing_level": lambda v: Item.listing_level == v,

@@ -96,10 +96,7 @@ def show_errors(form, error: ValidationFailed) -> None:
         target = getattr(form, name, None)
         errors = target.errors if target is not None else form.form_errors
         if isinstance(error, storage.UploadRefused):
-            message = UPLOAD_MESSAGES[reason] % {
-                "name": error.name or _("The file"),
-                "mb": megabytes(current_app.config["MAX_EVIDENCE_BYTES"]),
-            }
+            message = upload_message(error)
         else:
             message = FIELD_REASON_MESSAGES.get((name, reason)) or FIELD_MESSAGES.get(
                 reason, FIELD_MESSAGES["invalid"]
@@ -107,3 +104,11 @@ def show_errors(form, error: ValidationFailed) -> None:
         if isinstance(errors, tuple):  # WTForms keeps errors in a tuple until validated
             target.errors = errors = list(errors)
         errors.append(str(message))
+
+
+def upload_message(error: storage.UploadRefused) -> str:
+    """Why a file was refused, naming the file, in words a person can act on (pages and API)."""
+    return str(UPLOAD_MESSAGES[error.reason]) % {
+        "name": error.name or _("The file"),
+        "mb": megabytes(current_app.config["MAX_EVIDENCE_BYTES"]),
+    }

@@ -7,8 +7,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from campaigns.campaigns.models import Campaign
+from campaigns.items.evidence import UploadRefused
 from campaigns.items.labels import STATUS_LABELS
 from campaigns.items.models import Item
+from campaigns.items.ui import upload_message
 from campaigns.reviews import operations
 from campaigns.reviews.forms import FIELD_ERRORS, RESULT_SHORT, CheckForm
 from campaigns.reviews.models import Review, ReviewCheck
@@ -187,10 +189,11 @@ def check(code: str, check_id: int):
 def _show_errors(form: CheckForm, error: ValidationFailed) -> None:
     for name, reason in error.fields.items():
         field = getattr(form, name, None) or form.photos
-        message = FIELD_ERRORS.get(reason)
-        if message is None and name in ("photos", "file"):
-            message = _("This file cannot be used: %(reason)s", reason=reason)
-        field.errors = [*field.errors, str(message or reason)]
+        if isinstance(error, UploadRefused):  # a photo: the same words as on the item page
+            message = upload_message(error)
+        else:
+            message = FIELD_ERRORS.get(reason) or error.message
+        field.errors = [*field.errors, str(message)]
 
 
 @panels.provides(Role.LEAD, Role.INSPECTOR)

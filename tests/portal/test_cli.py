@@ -41,3 +41,25 @@ def test_create_token_prints_a_token(app):
     result = app.test_cli_runner().invoke(args=["create-token", "robot"])
     assert result.exit_code == 0
     assert result.output.strip().startswith("ept_")
+
+
+def test_a_new_installation_gets_its_agencies_then_its_first_admin(app):
+    runner = app.test_cli_runner()
+    refused = runner.invoke(
+        args=["create-user", "it-admin", "--role", "admin", "--agency", "plc"],
+        input="a-good-password\na-good-password\n",
+    )
+    assert refused.exit_code != 0 and "load-reference" in refused.output
+
+    loaded = runner.invoke(args=["load-reference"])
+    assert loaded.exit_code == 0, loaded.output
+    assert "Agencies: 17 (17 added). Regions: 0 (0 added)." in loaded.output
+    again = runner.invoke(args=["load-reference", "--regions"])
+    assert "Agencies: 17 (0 added)." in again.output and "Regions: 0 (" not in again.output
+
+    created = runner.invoke(
+        args=["create-user", "it-admin", "--role", "admin", "--agency", "plc"],
+        input="a-good-password\na-good-password\n",
+    )
+    assert created.exit_code == 0, created.output
+    assert db.session.scalar(select(User).where(User.username == "it-admin")).is_admin

@@ -1,5 +1,5 @@
 """Who sees which item, file and list row: 404 outside one's scope, never a page, a file, a row
-or a count that reveals the item. CSRF on every item form; people's text shown as text."""
+or a count that reveals the item."""
 
 import re
 
@@ -131,50 +131,6 @@ def test_evidence_ids_of_hidden_items_are_not_reachable_through_visible_ones(cli
     sign_in(client, world.liaison_police)
     assert fetch(client, f"/items/{world.item.ref}/evidence/{photo.id}").status_code == 404
     assert fetch(client, f"/items/{other.ref}/evidence/{photo.id}").status_code == 404
-
-
-def test_forms_need_the_csrf_token(app, client, world):
-    app.config["WTF_CSRF_ENABLED"] = True
-    sign_in(client, world.liaison_police)
-    before = timeline_count(world.item)
-    response = client.post(
-        f"/items/{world.item.ref}/acknowledge", data={"version": world.item.version}
-    )
-    assert response.status_code == 400
-    assert reload(world.item).status == "assigned" and timeline_count(world.item) == before
-    page = client.get(f"/items/{world.item.ref}").data.decode()
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    response = client.post(
-        f"/items/{world.item.ref}/acknowledge",
-        data={"version": world.item.version, "csrf_token": token},
-    )
-    assert response.status_code == 302
-
-
-def test_peoples_text_is_escaped_everywhere(client, world):
-    world.item.title = '<img src=x onerror="alert(1)">'
-    world.item.target.name = "<script>alert(2)</script>"
-    db.session.commit()
-    operations.comment(world.item, by=world.liaison_env, note="<script>alert(3)</script>")
-    db.session.commit()
-    for person, path in [
-        ("lead", f"/items/{world.item.ref}"),
-        ("lead", "/items/"),
-        ("lead", "/campaigns/WS2026/items"),
-        ("liaison_police", "/joint-cases"),
-        ("liaison_police", "/"),
-        ("inspector", "/"),
-    ]:
-        sign_in(client, getattr(world, person))
-        html = client.get(path).data.decode()
-        assert "<img src=x" not in html and "<script>alert(" not in html, path
-
-
-def test_pages_carry_no_inline_script(client, world):
-    sign_in(client, world.inspector)
-    for path in (f"/items/{world.item.ref}", "/items/", "/campaigns/WS2026/items/new"):
-        html = client.get(path).data.decode()
-        assert "<script>" not in html and " onclick=" not in html and "style=" not in html
 
 
 def test_evidence_files_are_stored_outside_static(app, world):
