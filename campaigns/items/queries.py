@@ -67,7 +67,8 @@ def _matching(q: str):
     return or_(
         Item.ref.icontains(q, autoescape=True),
         Item.title.icontains(q, autoescape=True),
-        Item.target.has(Target.name.icontains(q, autoescape=True)),
+        # The matching targets once, not a lookup of each item's target.
+        Item.target_id.in_(select(Target.id).where(Target.name.icontains(q, autoescape=True))),
     )
 
 
@@ -132,12 +133,15 @@ def listing(where: list, sort: str):
 
 
 def status_counts(where: list) -> dict[str, int]:
-    """How many items of each status match (one grouped query)."""
-    rows = db.session.execute(
-        select(Item.status, func.count()).where(*where).group_by(Item.status)
-    ).all()
-    found = dict(rows)
-    return {status.value: found.get(status.value, 0) for status in STATUS_ORDER}
+    """How many items of each status match (one query, one filtered count per status: with a
+    GROUP BY, SQLite walked the status index and looked up every row; without it, it counts
+    from a covering index of the filter)."""
+    row = db.session.execute(
+        select(*(func.count().filter(Item.status == status) for status in STATUS_ORDER)).where(
+            *where
+        )
+    ).one()
+    return {status.value: int(n) for status, n in zip(STATUS_ORDER, row, strict=True)}
 
 
 # --- A liaison's joint cases -----------------------------------------------------------------

@@ -258,9 +258,10 @@ def act(ref: str, form_key: str, perform, *, page=None):
     page = page or (lambda item, form: render_item(item, bound={form_key: form}, status=422))
     item = access.item_or_404(ref, for_update=True)
     form = ACTION_FORMS[form_key]()
-    prepare_item_forms({form_key: form}, item, access.relations(current_user, item))
+    rels = access.relations(current_user, item)  # once for the form and the check
+    prepare_item_forms({form_key: form}, item, rels)
     action = _decided(form_key, form) or form_key
-    if not access.may(current_user, action, item):
+    if not access.may(current_user, action, item, rels):
         abort(403)
     if not form.validate_on_submit():
         return page(item, form)
