@@ -168,8 +168,9 @@ def test_evidence_through_the_api(app, client, scene, make_fault, fault):
     assert response.status_code == 503
     assert response.json["error"] == "unavailable"
     # the same words as the pages
-    assert "after.jpg could not be stored: the portal's file storage is full" in (
-        response.json["message"]
+    assert (
+        "after.jpg could not be stored: the portal's file storage is full"
+        in (response.json["message"])
     )
     assert _item_state(item.id) == before
     assert _files(app) == files
