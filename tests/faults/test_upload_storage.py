@@ -167,7 +167,11 @@ def test_evidence_through_the_api(app, client, scene, make_fault, fault):
     )
     assert response.status_code == 503
     assert response.json["error"] == "unavailable"
-    assert "upload folder is full or not writable" in response.json["message"]
+    # the page's own words (ui.upload_message), naming the file
+    assert (
+        "after.jpg could not be stored: the portal's file storage is full"
+        in response.json["message"]
+    )
     assert _item_state(item.id) == before
     assert _files(app) == files
 
