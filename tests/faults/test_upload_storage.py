@@ -167,10 +167,10 @@ def test_evidence_through_the_api(app, client, scene, make_fault, fault):
     )
     assert response.status_code == 503
     assert response.json["error"] == "unavailable"
-    # the same words as the pages
+    # the page's own words (ui.upload_message), naming the file
     assert (
         "after.jpg could not be stored: the portal's file storage is full"
-        in (response.json["message"])
+        in response.json["message"]
     )
     assert _item_state(item.id) == before
     assert _files(app) == files
