@@ -4,6 +4,7 @@ processes (gunicorn, the scheduler, the `flask` command) then use."""
 from contextlib import contextmanager
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from portal import create_app
 from portal.extensions import db
@@ -23,12 +24,24 @@ def portal_app(tmp_path, database_url: str, **config):
             db.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def _faults_postgres() -> str:
+    """`<test database>_faults`, made once per run (CREATE DATABASE is slow on a busy server)."""
+    return side_database("faults")
+
+
 @pytest.fixture
-def database_url(tmp_path):
+def database_url(request, tmp_path):
     """An empty database of the run's kind: a SQLite file, or `<test database>_faults`."""
-    if POSTGRES_URL:
-        return side_database("faults")
-    return f"sqlite:///{tmp_path / 'portal.db'}"
+    if not POSTGRES_URL:
+        return f"sqlite:///{tmp_path / 'portal.db'}"
+    url = request.getfixturevalue("_faults_postgres")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
 
 
 @pytest.fixture(scope="module")
