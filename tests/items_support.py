@@ -27,6 +27,15 @@ def sign_in(client, user) -> None:
         session["seen"] = clock.now().timestamp()
 
 
+def bearer(user, name: str = "test") -> dict:
+    """The Authorization header of a new API token for `user` (committed, so requests see it)."""
+    from portal.accounts.operations import issue_token
+
+    _token, plain = issue_token(user, name)
+    db.session.commit()
+    return {"Authorization": f"Bearer {plain}"}
+
+
 def jpeg(size=(64, 48), color=(200, 40, 40), exif=None, comment=None) -> bytes:
     out = BytesIO()
     image = Image.new("RGB", size, color)

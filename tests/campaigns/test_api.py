@@ -4,30 +4,18 @@ import io
 from datetime import timedelta
 
 import pytest
-from PIL import Image
 
 from campaigns.items.models import Item
 from portal import clock
 from portal.accounts.operations import issue_token, revoke_token
 from portal.extensions import db
 from tests.factories import World, make_item, make_user
+from tests.items_support import bearer, jpeg
 
 
 @pytest.fixture
 def world(app):
     return World()
-
-
-def bearer(user) -> dict:
-    _token, plain = issue_token(user, "test")
-    db.session.commit()
-    return {"Authorization": f"Bearer {plain}"}
-
-
-def jpeg() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (64, 48), "green").save(out, "JPEG")
-    return out.getvalue()
 
 
 # --- Authentication -----------------------------------------------------------------------------

@@ -11,20 +11,12 @@ from portal.extensions import db
 from tests.campaigns.ledger_files import csv_bytes, row
 from tests.campaigns.querycount import counting_queries
 from tests.factories import World, make_item, make_region
-from tests.items_support import sign_in
+from tests.items_support import bearer, sign_in
 
 
 @pytest.fixture
 def world(app):
     return World()
-
-
-def bearer(user) -> dict:
-    from portal.accounts.operations import issue_token
-
-    _token, plain = issue_token(user, "test")
-    db.session.commit()
-    return {"Authorization": f"Bearer {plain}"}
 
 
 def refs(response) -> set[str]:

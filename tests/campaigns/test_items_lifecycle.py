@@ -18,12 +18,12 @@ from campaigns.api.schemas import API_ACTIONS
 from campaigns.items.lifecycle import ACTIONS, Relation, Status
 from campaigns.items.models import TimelineEntry
 from campaigns.items.operations import add_evidence
-from portal.accounts.operations import issue_token
 from portal.extensions import db
 from tests.factories import World, make_item
 from tests.items_support import (
     ACTION_URLS,
     action_form,
+    bearer,
     jpeg,
     pending_extension,
     pending_transfer,
@@ -80,12 +80,6 @@ def _item_for(world, state, person, action):
         pending_extension(item)
     db.session.commit()
     return item
-
-
-def bearer(user) -> dict:
-    _token, plain = issue_token(user, "lifecycle")
-    db.session.commit()
-    return {"Authorization": f"Bearer {plain}"}
 
 
 def _user(world, person):

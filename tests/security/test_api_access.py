@@ -9,11 +9,10 @@ from werkzeug.datastructures import FileStorage
 
 from campaigns.items.operations import add_evidence
 from campaigns.reviews.operations import open_early
-from portal.accounts.operations import issue_token
 from portal.extensions import db
 from tests.campaigns.ledger_files import csv_bytes, row
 from tests.factories import World, make_item
-from tests.items_support import jpeg
+from tests.items_support import bearer, jpeg
 
 
 def _photo(item, by):
@@ -59,12 +58,6 @@ class Scene(World):
 @pytest.fixture
 def scene(app):
     return Scene()
-
-
-def bearer(user) -> dict:
-    _token, plain = issue_token(user, "idor")
-    db.session.commit()
-    return {"Authorization": f"Bearer {plain}"}
 
 
 def hidden_requests(scene, person: str) -> list[tuple[str, str, dict]]:
