@@ -54,7 +54,6 @@ from portal.accounts.models import User
 from portal.directory.models import Agency, Region, RegionLevel
 from portal.errors import NotPermitted, StaleVersion, ValidationFailed
 from portal.extensions import csrf, db
-from portal.pagination import paginate
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", description="Joint enforcement portal API")
 csrf.exempt(bp)
@@ -289,8 +288,8 @@ def list_items(query):
     """The items this user may see (a liaison: their agency's joint cases), filtered, a page
     at a time (`per_page` at most 200); `total` counts every match."""
     where = [access.visible_items(current_user), *queries.filter_clauses(_item_filters(query))]
-    page = paginate(
-        queries.listing(where, query["sort"]), page=query["page"], per_page=query["per_page"]
+    page = queries.page_of_items(
+        where, query["sort"], page=query["page"], per_page=query["per_page"]
     )
     return {
         "items": [present.item(i) for i in page.items],

@@ -27,6 +27,7 @@ from campaigns.targets.models import Target
 from campaigns.teams.models import Team
 from portal import access, clock
 from portal.extensions import db
+from portal.pagination import paginate
 
 OPEN = sorted(OPEN_STATES)
 # Where the lead agency still has to act (a submitted item waits for the team).
@@ -99,22 +100,37 @@ def filter_clauses(values: dict, *, skip=()) -> list:
     return [builders[key](value) for key, value in values.items() if value and key not in skip]
 
 
-def with_rows(query):
-    """Load what a list row shows with the items, in a fixed number of queries.
+# What a list row shows besides the item's own columns: the target (one of tens of
+# thousands) joined, the small tables' rows (campaigns, regions, categories, agencies, teams)
+# each loaded once for the whole page (by primary key), like the co-agencies.
+ROW_JOINED = (Item.target,)
+ROW_LOADED = (
+    Item.campaign,
+    Item.district,
+    Item.town,
+    Item.category,
+    Item.lead_agency,
+    Item.team,
+    Item.co_agencies,
+)
 
-    One query per relation for the page's items (by primary key), not one query joining
-    them all: with the joins in it, PostgreSQL joined every visible item before taking the
-    page (issue 7, docs/PERFORMANCE.md); without them it reads the page from an index."""
-    return query.options(
-        selectinload(Item.campaign),
-        selectinload(Item.target),
-        selectinload(Item.district),
-        selectinload(Item.town),
-        selectinload(Item.category),
-        selectinload(Item.lead_agency),
-        selectinload(Item.team),
-        selectinload(Item.co_agencies),
+
+def rows(ids: list[int]) -> list[Item]:
+    """The items `ids` (a page, in that order) with what a list row shows, in a fixed number
+    of queries whatever the page's length.
+
+    A list first takes its page of ids from an index (`listing`), then loads these rows:
+    joining the relations in the query that finds the page made PostgreSQL join every
+    visible item before taking the page (issue 7, docs/PERFORMANCE.md)."""
+    if not ids:
+        return []
+    found = db.session.scalars(
+        select(Item)
+        .where(Item.id.in_(ids))
+        .options(*map(joinedload, ROW_JOINED), *map(selectinload, ROW_LOADED))
     )
+    by_id = {item.id: item for item in found}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def ordered(query, sort: str):
@@ -129,7 +145,15 @@ def ordered(query, sort: str):
 
 
 def listing(where: list, sort: str):
-    return ordered(with_rows(select(Item).where(*where)), sort)
+    """The ids of a list's items in its order (a page of them is loaded with `rows`)."""
+    return ordered(select(Item.id).where(*where), sort)
+
+
+def page_of_items(where: list, sort: str, **pagination):
+    """A page of a list (pagination in the database), its items loaded with `rows`."""
+    page = paginate(listing(where, sort), **pagination)
+    page.items = rows(list(page.items))
+    return page
 
 
 def status_counts(where: list) -> dict[str, int]:
@@ -247,9 +271,10 @@ def joint_cases(user, *, limit: int = 20) -> dict[str, list[Item]]:
     groups = {}
     for key in JOINT_GROUPS:
         where = _in_group(user.agency_id, key, clauses[key], first=limit)
-        query = with_rows(select(Item).where(where)).order_by(*_group_order(key))
+        query = select(Item.id).where(where).order_by(*_group_order(key))
         groups[key] = db.session.scalars(query.limit(limit)).all()
-    return groups
+    loaded = {item.id: item for item in rows([i for ids in groups.values() for i in ids])}
+    return {key: [loaded[i] for i in ids] for key, ids in groups.items()}
 
 
 # --- An inspector's home panel ------------------------------------------------------------
@@ -276,12 +301,16 @@ def inspector_overview(user, *, limit: int = 10) -> dict:
     return {
         "awaiting_count": counts[0],
         "overdue_count": counts[1],
-        "awaiting": db.session.scalars(
-            listing([mine, Item.status == Status.SUBMITTED], "deadline").limit(limit)
-        ).all(),
-        "overdue": db.session.scalars(
-            listing([mine, overdue_clause(today)], "deadline").limit(limit)
-        ).all(),
+        "awaiting": rows(
+            db.session.scalars(
+                listing([mine, Item.status == Status.SUBMITTED], "deadline").limit(limit)
+            ).all()
+        ),
+        "overdue": rows(
+            db.session.scalars(
+                listing([mine, overdue_clause(today)], "deadline").limit(limit)
+            ).all()
+        ),
         "recent": recent,
     }
 

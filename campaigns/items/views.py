@@ -47,7 +47,6 @@ from portal.accounts.models import Role
 from portal.directory.models import Agency, Region
 from portal.errors import InvalidMove, StaleVersion, ValidationFailed, error_response
 from portal.extensions import db
-from portal.pagination import paginate
 
 bp = Blueprint("items", __name__)
 
@@ -89,8 +88,9 @@ def _list_page(campaign):
 
     counts = queries.status_counts(scope(queries.filter_clauses(values, skip={"status"})))
     sort = form.sort.data if form.sort.data and not form.sort.errors else "deadline"
-    page = paginate(
-        queries.listing(scope(queries.filter_clauses(values)), sort),
+    page = queries.page_of_items(
+        scope(queries.filter_clauses(values)),
+        sort,
         per_page=current_app.config["ITEMS_PER_PAGE"],
         count=False,
     )
