@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from portal.database import migration_includes
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -97,7 +99,12 @@ def run_migrations_online():
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         done = False
         try:
-            context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                include_object=migration_includes(connection.dialect.name),
+                **conf_args,
+            )
 
             with context.begin_transaction():
                 context.run_migrations()

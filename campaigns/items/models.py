@@ -32,7 +32,7 @@ from campaigns.targets.models import Target
 from campaigns.teams.models import Team
 from portal import clock
 from portal.accounts.models import User
-from portal.database import UTCDateTime, enum_check, enum_column_type, utcnow
+from portal.database import UTCDateTime, enum_check, enum_column_type, trigram_index, utcnow
 from portal.directory.models import Agency, Region
 from portal.extensions import db
 
@@ -103,6 +103,9 @@ class Item(db.Model):
         # of sorting every visible item.
         Index("ix_items_deadline", "deadline", "id"),
         Index("ix_items_flagged", "flagged_at", "id"),
+        # The lists' search (a part of the reference or the problem's title).
+        trigram_index("ix_items_ref_trgm", "ref"),
+        trigram_index("ix_items_title_trgm", "title"),
         # Every column the figures read (campaigns/figures/queries.py: counts, rates, groupings), so a
         # campaign's dashboard and completion table scan this index alone, not the table.
         Index(

@@ -9,7 +9,7 @@ Every list loads its rows with their related objects in a fixed number of querie
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select, union
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from campaigns.campaigns.models import Campaign, CampaignCategory
@@ -65,12 +65,17 @@ def _with_co_agency(agency_id: int):
 
 
 def _matching(q: str):
-    return or_(
-        Item.ref.icontains(q, autoescape=True),
-        Item.title.icontains(q, autoescape=True),
-        # The matching targets once, not a lookup of each item's target.
-        Item.target_id.in_(select(Target.id).where(Target.name.icontains(q, autoescape=True))),
-    )
+    """Items whose reference, title or target's name holds `q`."""
+    ref = Item.ref.icontains(q, autoescape=True)
+    title = Item.title.icontains(q, autoescape=True)
+    # The matching targets once, not a lookup of each item's target.
+    target = Item.target_id.in_(select(Target.id).where(Target.name.icontains(q, autoescape=True)))
+    if db.session.get_bind().dialect.name != "postgresql":
+        return or_(ref, title, target)  # SQLite reads the rows either way; one pass is quickest
+    # PostgreSQL: each part from its trigram index (migration 3c2f6a1d9b7e); written as one OR,
+    # it read every item (0.3 s for a target's name at city scale, docs/PERFORMANCE.md).
+    parts = [select(Item.id).where(clause).correlate(None) for clause in (ref, title, target)]
+    return Item.id.in_(union(*parts))
 
 
 def _ids(value) -> list[int]:

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.database import UTCDateTime, enum_check, enum_column_type, utcnow
+from portal.database import UTCDateTime, enum_check, enum_column_type, trigram_index, utcnow
 from portal.directory.models import Region
 from portal.extensions import db
 
@@ -22,7 +22,10 @@ class Target(db.Model):
     """Something a team inspects; one target may appear in several campaigns."""
 
     __tablename__ = "targets"
-    __table_args__ = (enum_check("kind", TargetKind),)
+    __table_args__ = (
+        enum_check("kind", TargetKind),
+        trigram_index("ix_targets_name_trgm", "name"),  # the item lists' search by target
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)

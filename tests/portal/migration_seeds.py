@@ -335,9 +335,17 @@ def timeline_index_by_action(s: Seeder) -> None:
     s.add("timeline_entries", **values | {"item_id": item.id, "action": "return"})
 
 
+def trigram_indexes_for_search(s: Seeder) -> None:
+    """Search indexes only (PostgreSQL): one more target, found by a part of its name."""
+    template = s.one("targets", "name", "淄博某化工有限公司")._asdict()
+    template.pop("id")
+    s.add("targets", **template | {"name": "淄博某检索测试公司", "credit_code": None})
+
+
 SEEDS = {
     "489edd3968de": initial_schema,
     "867acfc30159": items_list_index,
     "a5888d15e63a": items_indexes_across_campaigns,
     "1da9f0143a13": timeline_index_by_action,
+    "3c2f6a1d9b7e": trigram_indexes_for_search,
 }

@@ -11,7 +11,7 @@ from sqlalchemy import func, inspect, select, table
 
 from campaigns.items.models import Evidence, Item, TimelineEntry
 from portal import ROOT, create_app
-from portal.database import render_migration_item
+from portal.database import migration_includes, render_migration_item
 from portal.extensions import db, migrate
 from tests.conftest import POSTGRES_URL, base_config, side_database
 from tests.factories import PASSWORD
@@ -27,7 +27,12 @@ def test_migration_head_matches_models(tmp_path):
         upgrade()
         with db.engine.connect() as connection:
             context = MigrationContext.configure(
-                connection, opts={"compare_type": True, "render_item": render_migration_item}
+                connection,
+                opts={
+                    "compare_type": True,
+                    "render_item": render_migration_item,
+                    "include_object": migration_includes(connection.dialect.name),
+                },
             )
             diff = compare_metadata(context, db.metadata)
         assert diff == []
