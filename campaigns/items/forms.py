@@ -42,7 +42,7 @@ from campaigns.items.operations import NOTE_MAX
 from campaigns.targets.models import TargetKind
 from campaigns.targets.operations import normalize_credit_code
 from portal.errors import ValidationFailed
-from portal.forms import options
+from portal.forms import ManyOptions, options
 
 JOINT_LABELS = {
     "to_acknowledge": _l("To acknowledge"),
@@ -314,16 +314,16 @@ class ItemFilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
-    campaign = SelectField(_l("Campaign"), validators=[Optional()])
-    status = SelectField(_l("Status"), validators=[Optional()])
-    light = SelectField(_l("Light"), validators=[Optional()])
-    district = SelectField(_l("District / county"), validators=[Optional()])
-    town = SelectField(_l("Town / subdistrict"), validators=[Optional()])
-    lead_agency = SelectField(_l("Lead agency"), validators=[Optional()])
-    co_agency = SelectField(_l("Co-handling agency"), validators=[Optional()])
-    team = SelectField(_l("Supervision team"), validators=[Optional()])
-    category = SelectField(_l("Category"), validators=[Optional()])
-    severity = SelectField(_l("Severity"), validators=[Optional()])
-    listing_level = SelectField(_l("Listing"), validators=[Optional()])
-    overdue = SelectField(_l("Overdue"), validators=[Optional()])
-    sort = SelectField(_l("Sort"), validators=[Optional()])
+    campaign = SelectField(_l("Campaign"), validators=[Optional()], widget=ManyOptions())
+    status = SelectField(_l("Status"), validators=[Optional()], widget=ManyOptions())
+    light = SelectField(_l("Light"), validators=[Optional()], widget=ManyOptions())
+    district = SelectField(_l("District / county"), validators=[Optional()], widget=ManyOptions())
+    town = SelectField(_l("Town / subdistrict"), validators=[Optional()], widget=ManyOptions())
+    lead_agency = SelectField(_l("Lead agency"), validators=[Optional()], widget=ManyOptions())
+    co_agency = SelectField(_l("Co-handling agency"), validators=[Optional()], widget=ManyOptions())
+    team = SelectField(_l("Supervision team"), validators=[Optional()], widget=ManyOptions())
+    category = SelectField(_l("Category"), validators=[Optional()], widget=ManyOptions())
+    severity = SelectField(_l("Severity"), validators=[Optional()], widget=ManyOptions())
+    listing_level = SelectField(_l("Listing"), validators=[Optional()], widget=ManyOptions())
+    overdue = SelectField(_l("Overdue"), validators=[Optional()], widget=ManyOptions())
+    sort = SelectField(_l("Sort"), validators=[Optional()], widget=ManyOptions())

@@ -1,7 +1,11 @@
 """Interface language (Simplified Chinese and English): choice, switch and locale formatting."""
 
+from datetime import date, datetime
+from functools import lru_cache
+
+from babel.dates import format_date as babel_format_date
 from flask import Blueprint, current_app, redirect, request, session
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
 from portal.accounts.views import _safe_next
@@ -37,13 +41,25 @@ def localized_name(obj, locale: str | None = None) -> str:
     """An agency's, region's or category's name in the interface language."""
     if obj is None:
         return ""
-    from flask_babel import get_locale
-
     locale = locale or str(get_locale())
     return obj.name("en" if locale.startswith("en") else "zh")
 
 
+@lru_cache(maxsize=4096)
+def _date_text(day: date, fmt: str, locale: str) -> str:
+    return babel_format_date(day, format=fmt, locale=locale)
+
+
+def date_text(day: date | None, fmt: str = "medium") -> str:
+    """A date in the interface language (the `date` filter). A list shows the same few hundred
+    dates again and again: each is formatted once per language (Babel's formatting was a tenth
+    of a list page's time, docs/PERFORMANCE.md)."""
+    if isinstance(day, datetime):  # a moment: its day in the user's time zone
+        return format_date(day, fmt)
+    return _date_text(day, fmt, str(get_locale())) if day else ""
+
+
 def register(app):
-    app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(d, fmt) if d else ""
+    app.jinja_env.filters["date"] = date_text
     app.jinja_env.filters["datetime"] = lambda d, fmt="short": format_datetime(d, fmt) if d else ""
     app.jinja_env.filters["name"] = localized_name

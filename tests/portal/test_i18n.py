@@ -45,3 +45,24 @@ def test_dates_in_user_locale(app):
             assert format_date(date(2026, 11, 20), "medium") == "2026年11月20日"
         with force_locale("en"):
             assert format_date(date(2026, 11, 20), "medium") == "Nov 20, 2026"
+
+
+def test_date_filter_in_each_language_and_a_moment_in_the_users_zone(app):
+    """The `date` filter formats each date once per language (cached): switching the language
+    never serves the other language's text, and a moment keeps its day in the user's zone."""
+    from datetime import UTC, date, datetime
+
+    from flask_babel import force_locale
+
+    from portal.i18n import date_text
+
+    with app.test_request_context():
+        for _ in range(2):  # the second round comes from the cache
+            with force_locale("zh"):
+                assert date_text(date(2026, 11, 20)) == "2026年11月20日"
+            with force_locale("en"):
+                assert date_text(date(2026, 11, 20)) == "Nov 20, 2026"
+                assert date_text(date(2026, 11, 20), "short") == "11/20/26"
+                # 20:00 UTC is already the 21st in Asia/Shanghai (the portal's zone)
+                assert date_text(datetime(2026, 11, 20, 20, 0, tzinfo=UTC)) == "Nov 21, 2026"
+                assert date_text(None) == ""
