@@ -342,10 +342,17 @@ def trigram_indexes_for_search(s: Seeder) -> None:
     s.add("targets", **template | {"name": "淄博某检索测试公司", "credit_code": None})
 
 
+def items_indexes_cover_the_campaign(s: Seeder) -> None:
+    """Indexes only (the campaign added to three of items'): one more row elsewhere, a sign-in
+    attempt, so that every revision carries data."""
+    s.add("login_attempts", at=T0, username="mig-inspector", address="10.0.0.2")
+
+
 SEEDS = {
     "489edd3968de": initial_schema,
     "867acfc30159": items_list_index,
     "a5888d15e63a": items_indexes_across_campaigns,
     "1da9f0143a13": timeline_index_by_action,
     "3c2f6a1d9b7e": trigram_indexes_for_search,
+    "7b4e2c9a5d13": items_indexes_cover_the_campaign,
 }
