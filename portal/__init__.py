@@ -83,6 +83,8 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = None  # sessions end by session_version instead
 
+    from sqlalchemy.orm import joinedload
+
     from portal.accounts.models import User
 
     @login_manager.user_loader
@@ -91,7 +93,8 @@ def _init_extensions(app: Flask) -> None:
             user_id, version = (int(part) for part in value.split(":"))
         except ValueError:
             return None
-        user = db.session.get(User, user_id)
+        # One query for the user, their agency and roles (every request asks).
+        user = db.session.get(User, user_id, options=[joinedload(User.role_rows)])
         if user is None or not user.active or user.session_version != version:
             return None
         return user

@@ -284,7 +284,8 @@ def act(ref: str, form_key: str, perform, *, page=None):
         return page(access.item_or_404(ref), form)
     db.session.commit()
     flash(ui.DONE[action](), "success")
-    return redirect(url_for("items.show", ref=item.ref))
+    # The ref from the URL: item.ref would reload the item, expired by the commit.
+    return redirect(url_for("items.show", ref=ref))
 
 
 def _decided(form_key: str, form) -> str | None:
