@@ -92,6 +92,8 @@ def prepare_sqlite(scale: float, seed: int) -> tuple[str, float | None]:
             db.execute("PRAGMA journal_mode=DELETE")
         partial.rename(kept)
     upgrade(f"sqlite:///{kept}")
+    with sqlite3.connect(kept) as db:
+        db.execute("ANALYZE")  # as VACUUM ANALYZE on PostgreSQL: statistics after a migration
     work = OUT / "run.db"
     for old in OUT.glob("run.db*"):
         old.unlink()

@@ -26,11 +26,20 @@ INDEXES = {
 }
 
 
+def _statistics():
+    """SQLite keeps no statistics for a new index until ANALYZE, and then guesses it very
+    selective: the joint cases took 0.9 s instead of 0.16 s at city scale until it ran.
+    (PostgreSQL's statistics are per column and stay.)"""
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ANALYZE items")
+
+
 def upgrade():
     with op.batch_alter_table('items', schema=None) as batch_op:
         for name, columns in INDEXES.items():
             batch_op.drop_index(name)
             batch_op.create_index(name, [*columns, "campaign_id"], unique=False)
+    _statistics()
 
 
 def downgrade():
@@ -38,3 +47,4 @@ def downgrade():
         for name, columns in INDEXES.items():
             batch_op.drop_index(name)
             batch_op.create_index(name, columns, unique=False)
+    _statistics()
