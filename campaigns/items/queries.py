@@ -261,7 +261,7 @@ def joint_case_counts(user) -> dict[str, int]:
     shared = [key for key in JOINT_GROUPS if key not in OWN_GROUPS]
     counts = dict(zip(OWN_GROUPS, db.session.execute(select(*own)).one(), strict=True))
     in_one_pass = select(*(func.count().filter(clauses[key]) for key in shared)).where(
-        access.agency_items(user.agency_id), or_(*(clauses[key] for key in shared))
+        access.agency_items(user.agency_id, counting=True), or_(*(clauses[key] for key in shared))
     )
     counts |= dict(zip(shared, db.session.execute(in_one_pass).one(), strict=True))
     return {key: counts[key] for key in JOINT_GROUPS}

@@ -83,10 +83,12 @@ def _list_page(campaign):
     values = {f.name: f.data for f in form if f.data and not f.errors and f.name != "sort"}
     within = [Item.campaign_id == campaign.id] if campaign is not None else []
 
-    def scope(filters: list) -> list:
-        return [access.visible_items(current_user, *within, *filters)]
+    def scope(filters: list, *, counting: bool = False) -> list:
+        return [access.visible_items(current_user, *within, *filters, counting=counting)]
 
-    counts = queries.status_counts(scope(queries.filter_clauses(values, skip={"status"})))
+    counts = queries.status_counts(
+        scope(queries.filter_clauses(values, skip={"status"}), counting=True)
+    )
     sort = form.sort.data if form.sort.data and not form.sort.errors else "deadline"
     page = queries.page_of_items(
         scope(queries.filter_clauses(values)),

@@ -250,3 +250,36 @@ def test_list_queries_stay_flat_as_items_grow(app, client, path, person):
         assert response.status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
+
+
+def test_a_liaisons_list_and_its_counts_hold_exactly_the_agencys_joint_cases(client, scene):
+    """Lead, co-agency, or offered a transfer: the page's rows and the counts per status (a
+    count reads the scope in another form on PostgreSQL, access.agency_items) agree."""
+    from campaigns.items import operations
+
+    offered = make_item(
+        scene.campaign, state="rectifying", team=scene.team_b, lead_agency=scene.env
+    )
+    db.session.commit()
+    operations.propose_transfer(
+        offered, by=scene.liaison_env, to_agency=scene.transport, note="他们的辖区"
+    )
+    db.session.commit()
+    scene.names[offered.ref] = "offered"
+    sign_in(client, scene.liaison_transport)
+    everything = client.get("/items/")
+    assert set(shown(everything, scene)) == {"d", "offered"}  # leads d, offered the new one
+    assert status_counts(everything) == {
+        "assigned": 0,
+        "rectifying": 1,
+        "submitted": 0,
+        "verified": 1,
+        "withdrawn": 0,
+    }
+    sign_in(client, scene.liaison_env)  # leads b and the offered one, co-handles a and item
+    page = client.get("/items/")
+    assert set(shown(page, scene)) == {"a", "b", "item", "offered"}
+    counts = status_counts(page)
+    assert sum(counts.values()) == 4 and counts["assigned"] == 2 and counts["rectifying"] == 2
+    assert set(shown(client.get("/items/?status=rectifying"), scene)) == {"b", "offered"}
+    assert status_counts(client.get("/items/?light=yellow"))["rectifying"] == 1
