@@ -34,6 +34,7 @@ from campaigns.items.lifecycle import ACTIONS, Relation
 from campaigns.items.models import Evidence, Item, Transfer, TransferState, item_co_agencies
 from campaigns.teams.models import Team, team_members
 from portal.accounts.models import Role, User
+from portal.database import on_postgresql
 from portal.extensions import db
 
 # Endpoints anyone may reach without signing in.
@@ -241,7 +242,7 @@ def agency_items(agency_id: int, *, counting: bool = False) -> ColumnElement[boo
     offered = select(Transfer.item_id).where(
         Transfer.to_agency_id == agency_id, Transfer.state == TransferState.PENDING
     )
-    if counting and db.session.get_bind().dialect.name == "postgresql":
+    if counting and on_postgresql():
         return or_(
             Item.lead_agency_id == agency_id,
             *(Item.id == any_(_as_array(ids)) for ids in (co, offered)),

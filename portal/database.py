@@ -11,7 +11,7 @@ from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
 from portal import clock
-from portal.extensions import Base
+from portal.extensions import Base, db
 
 
 class UTCDateTime(TypeDecorator):
@@ -60,6 +60,12 @@ def trigram_index(name: str, column: str) -> Index:
     return Index(
         name, column, postgresql_using="gin", postgresql_ops={column: "gin_trgm_ops"}
     ).ddl_if(dialect="postgresql")
+
+
+def on_postgresql() -> bool:
+    """The session's database is PostgreSQL (where a query's best shape differs from SQLite's:
+    the search, a liaison's counts, COPY, upserts)."""
+    return db.session.get_bind().dialect.name == "postgresql"
 
 
 def configure_sqlite(engine: Engine) -> None:

@@ -38,6 +38,7 @@ from campaigns.targets.operations import normalize_credit_code
 from campaigns.teams.models import Team
 from portal import audit, clock
 from portal.audit.models import AuditEntry
+from portal.database import on_postgresql
 from portal.directory.models import Agency, Region, RegionLevel
 from portal.errors import DomainError, ValidationFailed
 from portal.extensions import db
@@ -396,7 +397,7 @@ def _insert(model_or_table, rows: list[dict], returning=None) -> list:
     """Insert rows in batches (executemany / multi-row VALUES; COPY on PostgreSQL); the new
     ids in row order."""
     model_or_table = getattr(model_or_table, "__table__", model_or_table)
-    if rows and db.session.get_bind().dialect.name == "postgresql":
+    if rows and on_postgresql():
         return _copy(model_or_table, rows, returning)
     ids = []
     for chunk in _chunks(rows, WRITE_BATCH):

@@ -26,6 +26,7 @@ from campaigns.items.models import (
 from campaigns.targets.models import Target
 from campaigns.teams.models import Team
 from portal import access, clock
+from portal.database import on_postgresql
 from portal.extensions import db
 from portal.pagination import paginate
 
@@ -70,7 +71,7 @@ def _matching(q: str):
     title = Item.title.icontains(q, autoescape=True)
     # The matching targets once, not a lookup of each item's target.
     target = Item.target_id.in_(select(Target.id).where(Target.name.icontains(q, autoescape=True)))
-    if db.session.get_bind().dialect.name != "postgresql":
+    if not on_postgresql():
         return or_(ref, title, target)  # SQLite reads the rows either way; one pass is quickest
     # PostgreSQL: each part from its trigram index (migration 3c2f6a1d9b7e); written as one OR,
     # it read every item (0.3 s for a target's name at city scale, docs/PERFORMANCE.md).

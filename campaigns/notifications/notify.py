@@ -16,6 +16,7 @@ from campaigns.notifications.models import Notification
 from campaigns.teams.models import Team, team_members
 from portal import clock
 from portal.accounts.models import Role, User, UserRole
+from portal.database import on_postgresql
 from portal.extensions import db
 
 
@@ -42,7 +43,7 @@ def send(user_ids, *, key: str, kind: str, item=None, campaign_id=None, params=N
         }
         for uid in user_ids
     ]
-    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if on_postgresql() else sqlite_insert
     statement = (
         insert(Notification).values(rows).on_conflict_do_nothing(index_elements=["user_id", "key"])
     )
