@@ -142,7 +142,28 @@ def _invalid_fields(error: HTTPException) -> dict | None:
     return flat
 
 
+def _end_sessions_quietly(app) -> None:
+    """End each request's database session before Flask-SQLAlchemy's own teardown would
+    (registered after db.init_app: teardowns run last registered first). When the database went away
+    after the answer was made, the session's closing ROLLBACK fails; the answer stands
+    instead of becoming a bare 500, and the session is dropped (its connection is already
+    discarded by the pool). Found by tests/faults/test_database_restart.py."""
+    from portal.extensions import db
+
+    @app.teardown_appcontext
+    def _end_session(_error) -> None:
+        try:
+            db.session.remove()
+        except DATABASE_UNAVAILABLE as lost:
+            app.logger.warning("the database went away as a request ended: %s", lost)
+            db.session.registry.clear()
+
+
 def register(app):
+    """The error pages; after the extensions (create_app), so that the session's end below
+    comes before Flask-SQLAlchemy's."""
+    _end_sessions_quietly(app)
+
     def _database_unavailable(error: Exception):
         from portal.extensions import db, login_manager
 

@@ -90,3 +90,29 @@ def test_api_errors_are_json(error_app):
     assert response.status_code == 500
     assert response.is_json and set(response.json) == {"error", "message"}
     assert "kaboom" not in response.get_data(as_text=True)
+
+
+def test_an_answer_stands_when_the_database_goes_away_as_the_request_ends(
+    app, client, login, monkeypatch, caplog
+):
+    """The database stopped after the page was made: the session's closing ROLLBACK fails.
+    The page is still answered (not replaced by a bare 500), and the next request works."""
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    login(make_user("inspector"))
+    real_close = Session.close
+    failures = []
+
+    def close_on_a_dead_connection(session):
+        if not failures:
+            failures.append(session)
+            raise OperationalError("ROLLBACK", {}, Exception("terminating connection"))
+        return real_close(session)
+
+    monkeypatch.setattr(Session, "close", close_on_a_dead_connection)
+    page = client.get("/")
+    assert page.status_code == 200 and failures
+    assert "the database went away as a request ended" in caplog.text
+    monkeypatch.setattr(Session, "close", real_close)
+    assert client.get("/").status_code == 200
