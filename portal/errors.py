@@ -144,10 +144,11 @@ def _invalid_fields(error: HTTPException) -> dict | None:
 
 def _end_sessions_quietly(app) -> None:
     """End each request's database session before Flask-SQLAlchemy's own teardown would
-    (registered after db.init_app: teardowns run last registered first). When the database went away
-    after the answer was made, the session's closing ROLLBACK fails; the answer stands
-    instead of becoming a bare 500, and the session is dropped (its connection is already
-    discarded by the pool). Found by tests/faults/test_database_restart.py."""
+    (registered after db.init_app: teardowns run last registered first). When the database
+    went away after the answer was made, the session's closing ROLLBACK fails; the answer
+    stands instead of becoming a bare 500, and the session is dropped, its connections closed
+    without a ROLLBACK (never handed back to the pool inside a transaction). Found by
+    tests/faults/test_database_restart.py."""
     from portal.extensions import db
 
     @app.teardown_appcontext
@@ -156,6 +157,10 @@ def _end_sessions_quietly(app) -> None:
             db.session.remove()
         except DATABASE_UNAVAILABLE as lost:
             app.logger.warning("the database went away as a request ended: %s", lost)
+            try:  # close its connections without a ROLLBACK, never hand them back open
+                db.session().invalidate()
+            except Exception:  # noqa: BLE001 - nothing more can be done for a dead connection
+                app.logger.debug("invalidating the session failed", exc_info=True)
             db.session.registry.clear()
 
 

@@ -114,5 +114,8 @@ def test_an_answer_stands_when_the_database_goes_away_as_the_request_ends(
     page = client.get("/")
     assert page.status_code == 200 and failures
     assert "the database went away as a request ended" in caplog.text
+    # Its connection was closed, not handed back inside its transaction (whose locks would
+    # hold up every later writer).
+    assert db.engine.pool.checkedout() == 0
     monkeypatch.setattr(Session, "close", real_close)
     assert client.get("/").status_code == 200
