@@ -267,14 +267,16 @@ def write_items(
     n_items: int,
     places: Places,
     team_members_of: dict[int, list[int]],
+    user_ids: dict[str, int],
     user_agency: dict[int, int],
-    lead_id: int,
-    liaison_of: dict[str, int],
     today: date,
     log=print,
 ) -> dict[str, int]:
     """Items in every state over `campaigns` (dicts: id, code, seq, categories, teams), each
-    with a history that the portal's own verbs would have written."""
+    with a history that the portal's own verbs would have written by the bench's people
+    (`user_ids` by username, `user_agency` by id: `_people`)."""
+    lead_id = user_ids["bench-lead"]
+    liaison_of = {code: user_ids[f"bench-liaison-{code}"] for code in places.agency_ids}
     item_id = loader.next_id("items")
     entry_id = loader.next_id("timeline_entries")
     transfer_id = loader.next_id("transfers")
@@ -712,9 +714,8 @@ def generate(app, *, scale: float, seed: int, today: date, log=print) -> dict:
             n_items=wanted["items"],
             places=places,
             team_members_of=members_of,
+            user_ids=user_ids,
             user_agency=user_agency,
-            lead_id=user_ids["bench-lead"],
-            liaison_of={code: user_ids[f"bench-liaison-{code}"] for code in places.agency_ids},
             today=today,
             log=log,
         )
@@ -762,9 +763,8 @@ def add_ledger_campaign(app, *, n_items: int, seed: int, today: date, log=print)
             n_items=n_items,
             places=places,
             team_members_of=members_of,
+            user_ids=user_ids,
             user_agency=user_agency,
-            lead_id=user_ids["bench-lead"],
-            liaison_of={code: user_ids[f"bench-liaison-{code}"] for code in places.agency_ids},
             today=today,
             log=log,
         )

@@ -307,6 +307,11 @@ ACTION_FORMS = {
 # --- The lists -------------------------------------------------------------------------------
 
 
+def _filter(label) -> SelectField:
+    """One of the list's optional selects (up to hundreds of options: ManyOptions)."""
+    return SelectField(label, validators=[Optional()], widget=ManyOptions())
+
+
 class ItemFilterForm(FlaskForm):
     """The list's filters (a GET form: no CSRF token, nothing changes)."""
 
@@ -314,16 +319,16 @@ class ItemFilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
-    campaign = SelectField(_l("Campaign"), validators=[Optional()], widget=ManyOptions())
-    status = SelectField(_l("Status"), validators=[Optional()], widget=ManyOptions())
-    light = SelectField(_l("Light"), validators=[Optional()], widget=ManyOptions())
-    district = SelectField(_l("District / county"), validators=[Optional()], widget=ManyOptions())
-    town = SelectField(_l("Town / subdistrict"), validators=[Optional()], widget=ManyOptions())
-    lead_agency = SelectField(_l("Lead agency"), validators=[Optional()], widget=ManyOptions())
-    co_agency = SelectField(_l("Co-handling agency"), validators=[Optional()], widget=ManyOptions())
-    team = SelectField(_l("Supervision team"), validators=[Optional()], widget=ManyOptions())
-    category = SelectField(_l("Category"), validators=[Optional()], widget=ManyOptions())
-    severity = SelectField(_l("Severity"), validators=[Optional()], widget=ManyOptions())
-    listing_level = SelectField(_l("Listing"), validators=[Optional()], widget=ManyOptions())
-    overdue = SelectField(_l("Overdue"), validators=[Optional()], widget=ManyOptions())
-    sort = SelectField(_l("Sort"), validators=[Optional()], widget=ManyOptions())
+    campaign = _filter(_l("Campaign"))
+    status = _filter(_l("Status"))
+    light = _filter(_l("Light"))
+    district = _filter(_l("District / county"))
+    town = _filter(_l("Town / subdistrict"))
+    lead_agency = _filter(_l("Lead agency"))
+    co_agency = _filter(_l("Co-handling agency"))
+    team = _filter(_l("Supervision team"))
+    category = _filter(_l("Category"))
+    severity = _filter(_l("Severity"))
+    listing_level = _filter(_l("Listing"))
+    overdue = _filter(_l("Overdue"))
+    sort = _filter(_l("Sort"))
